@@ -47,3 +47,11 @@ export function toActiveStorageError(err: unknown): ActiveStorageError {
   if (err instanceof ActiveStorageError) return err;
   return new ActiveStorageError('INTERNAL', 'internal server error', { cause: err });
 }
+
+/**
+ * The JSON content type exactly, without `; charset=utf-8`: clients compare the header literally (API.md §1), and
+ * Fastify appends a charset to string payloads, so the body goes out as a Buffer.
+ */
+export function jsonPayload(value: unknown): { contentType: 'application/json'; body: Buffer } {
+  return { contentType: 'application/json', body: Buffer.from(JSON.stringify(value)) };
+}

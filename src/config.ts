@@ -5,6 +5,7 @@
  */
 import { totalmem } from 'node:os';
 import { z } from 'zod';
+import { allowListProblems } from './storage/allow-list.js';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const list = z
@@ -179,6 +180,9 @@ export function loadConfig(
   }
   if ((out.tlsCertFile === undefined) !== (out.tlsKeyFile === undefined)) {
     problems.push('--tls-cert-file and --tls-key-file must be given together');
+  }
+  if (Array.isArray(out.allowList)) {
+    problems.push(...allowListProblems(out.allowList as string[]).map((p) => `--allow-upstreams / S3AS_ALLOW_UPSTREAMS: ${p}`));
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(out) as Config;

@@ -16,9 +16,10 @@ export type ErrorCode =
   | 'METHOD_NOT_ALLOWED'
   /** Stored bytes could not be decoded (corrupt stream, checksum mismatch, bad length). */
   | 'DECODE_FAILED'
-  /** The object, bucket or byte range does not exist upstream (S3 NoSuchKey, HTTP 404/416, short read). */
+  /** The object or bucket does not exist upstream (S3 NoSuchKey, NoSuchBucket, InvalidObjectState; HTTP 404/410). */
   | 'UPSTREAM_NOT_FOUND'
-  /** The upstream refused the request for another client-side reason (other HTTP 4xx). */
+  /** The byte range cannot be read (S3 InvalidRange, HTTP 416, short read) or the upstream refused the request as
+   * malformed (other HTTP 4xx). */
   | 'UPSTREAM_BAD_REQUEST'
   /** The upstream refused our credentials (S3 AccessDenied, InvalidAccessKeyId, SignatureDoesNotMatch; HTTP 401/403). */
   | 'UPSTREAM_UNAUTHORIZED'

@@ -30,9 +30,9 @@ Active storage server: ${serverUrl}
 
 Try (sum of numpy.arange(10) = 45):
 
-  # v1, raw little-endian bytes + x-activestorage-* headers
+  # v1: the body is the raw little-endian result (here one int32: 45); add -D - to see the x-activestorage-* headers
   curl -s -u ${DEMO_ACCESS_KEY}:${DEMO_SECRET_KEY} -H 'Content-Type: application/json' \\
-    -d '${v1}' -D - -o >(od -A n -t d4) ${serverUrl}/v1/sum/
+    -d '${v1}' ${serverUrl}/v1/sum/ | od -A n -t d4
 
   # v2 (Reductionist), CBOR response
   curl -s -u ${DEMO_ACCESS_KEY}:${DEMO_SECRET_KEY} -H 'Content-Type: application/json' \\

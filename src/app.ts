@@ -7,6 +7,7 @@ import Fastify, { type FastifyError, type FastifyInstance, LogController } from 
 import type { Config } from './config.js';
 import { ActiveStorageError } from './errors.js';
 import { ERROR_STATUS, errorBody, jsonPayload, toActiveStorageError } from './http/error-response.js';
+import { registerMetrics } from './http/metrics.js';
 import { registerOpRoutes } from './http/routes.js';
 import type { ByteSource } from './storage/byte-source.js';
 import { createStorage } from './storage/sources.js';
@@ -77,6 +78,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     throw new ActiveStorageError('ROUTE_NOT_FOUND', `no route for ${req.method} ${req.url}`);
   });
 
+  registerMetrics(app);
   app.get('/health', async (_req, reply) => {
     const { contentType, body } = jsonPayload({ status: 'ok' });
     return reply.header('content-type', contentType).send(body);

@@ -216,6 +216,19 @@ describe('routes and content types (API.md §1)', () => {
     assert.deepEqual(await res.json(), { status: 'ok' });
   });
 
+  it('exposes Reductionist-named Prometheus metrics', async () => {
+    await (await post(base, '/v2/sum', sumBody())).arrayBuffer();
+    const res = await fetch(`${base}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
+    const text = await res.text();
+    assert.match(text, /incoming_requests\{http_method="POST",path="\/v2\/sum"\} \d+/);
+    assert.match(text, /outgoing_response\{status_code="200",http_method="POST",path="\/v2\/sum"\} \d+/);
+    assert.match(text, /response_time_bucket\{/);
+    assert.match(text, /# TYPE cache_miss counter/);
+    assert.match(text, /process_cpu_user_seconds_total/);
+  });
+
   it('answers 30 simultaneous keep-alive requests', async () => {
     const results = await Promise.all(
       Array.from({ length: 30 }, () => post(base, '/v2/sum', sumBody()).then((r) => cbor(r))),

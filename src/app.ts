@@ -4,8 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import { createComputePool } from './compute/pool.js';
 import type { Config } from './config.js';
 import { ActiveStorageError } from './errors.js';
+import { registerDocsRoutes } from './http/docs.js';
 import { ERROR_STATUS, errorBody, jsonPayload, toActiveStorageError } from './http/error-response.js';
 import { registerMetrics } from './http/metrics.js';
 import { registerOpRoutes } from './http/routes.js';
@@ -83,14 +85,21 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     const { contentType, body } = jsonPayload({ status: 'ok' });
     return reply.header('content-type', contentType).send(body);
   });
+  const compute = createComputePool({
+    threads: config.computeThreads,
+    thresholdBytes: config.computeThresholdBytes,
+  });
   registerOpRoutes(app, {
-    pipeline: { storage, maxDecodedBytes: config.maxDecodedBytes },
+    pipeline: { storage, compute, maxDecodedBytes: config.maxDecodedBytes },
     limits: {
       maxDecodedBytes: config.maxDecodedBytes,
       memoryLimitBytes: config.memoryLimitBytes,
       fileInterface: config.fileRoots.length > 0,
     },
   });
-  app.addHook('onClose', async () => storage.close());
+  registerDocsRoutes(app);
+  app.addHook('onClose', async () => {
+    await Promise.all([storage.close(), compute.close()]);
+  });
   return app;
 }

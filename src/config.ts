@@ -3,7 +3,7 @@
  * `loadConfig` checks every setting and cross-field rule and either returns a frozen Config or throws one error
  * listing every problem. Nothing else reads `process.env`.
  */
-import { totalmem } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { z } from 'zod';
 import { allowListProblems } from './storage/allow-list.js';
 
@@ -74,6 +74,21 @@ export const SETTINGS = {
     default: String(totalmem()),
     description: 'memory the server may use for chunks in flight; a request whose size exceeds it gets 400',
     schema: int(1),
+  }),
+  computeThreads: setting({
+    env: 'S3AS_COMPUTE_THREADS',
+    flag: 'compute-threads',
+    default: String(availableParallelism()),
+    description: 'worker threads for decoding and reducing large chunks (default: the number of cores)',
+    schema: int(1, 256),
+  }),
+  computeThresholdBytes: setting({
+    env: 'S3AS_COMPUTE_THRESHOLD_BYTES',
+    flag: 'compute-threshold-bytes',
+    default: String(1024 * 1024),
+    description:
+      'chunks with at least this much work (decoded bytes, x4 when compressed) run on a worker thread',
+    schema: int(0),
   }),
   s3Region: setting({
     env: 'S3AS_S3_REGION',
@@ -182,7 +197,11 @@ export function loadConfig(
     problems.push('--tls-cert-file and --tls-key-file must be given together');
   }
   if (Array.isArray(out.allowList)) {
-    problems.push(...allowListProblems(out.allowList as string[]).map((p) => `--allow-upstreams / S3AS_ALLOW_UPSTREAMS: ${p}`));
+    problems.push(
+      ...allowListProblems(out.allowList as string[]).map(
+        (p) => `--allow-upstreams / S3AS_ALLOW_UPSTREAMS: ${p}`,
+      ),
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(out) as Config;

@@ -19,7 +19,10 @@ describe('loadConfig', () => {
 
   it('lists every problem at once, naming flag and variable', () => {
     try {
-      loadConfig({ S3AS_PORT: '70000', S3AS_LOG_LEVEL: 'loud', S3AS_TLS_CERT_FILE: '/x.pem' }, { 'connect-timeout-ms': '0' });
+      loadConfig(
+        { S3AS_PORT: '70000', S3AS_LOG_LEVEL: 'loud', S3AS_TLS_CERT_FILE: '/x.pem' },
+        { 'connect-timeout-ms': '0' },
+      );
       assert.fail('accepted');
     } catch (err) {
       assert.ok(err instanceof ConfigError);

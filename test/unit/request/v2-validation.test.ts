@@ -68,10 +68,10 @@ describe('v2 request validation', () => {
     rejects({ ...BASE, dtype: null }, 'dtype', 'missing');
   });
 
-  it('rejects unknown fields by name', () => rejects({ ...BASE, axes: [0] }, 'axes', 'unknown'));
-  it('rejects a non-object body', () => rejects('[1, 2]', 'object'));
+  it('rejects unknown fields by name', () => void rejects({ ...BASE, axes: [0] }, 'axes', 'unknown'));
+  it('rejects a non-object body', () => void rejects('[1, 2]', 'object'));
   it('rejects a wrong dtype, listing the allowed ones', () =>
-    rejects({ ...BASE, dtype: 'int33' }, 'dtype', 'float64'));
+    void rejects({ ...BASE, dtype: 'int33' }, 'dtype', 'float64'));
   it('is case-sensitive for enums', () => {
     rejects({ ...BASE, dtype: 'Int32' }, 'dtype');
     rejects({ ...BASE, order: 'c' }, 'order');
@@ -130,8 +130,8 @@ describe('v2 request validation', () => {
       assert.ok(lines.some((l) => l.includes('selection[0]') && l.includes('stride')));
     });
     it('needs one entry per dimension', () =>
-      rejects({ ...BASE, shape: [2, 2], selection: [[0, 2, 1]] }, 'selection'));
-    it('rejects an empty selection', () => rejects({ ...BASE, shape: [2], selection: [] }, 'selection'));
+      void rejects({ ...BASE, shape: [2, 2], selection: [[0, 2, 1]] }, 'selection'));
+    it('rejects an empty selection', () => void rejects({ ...BASE, shape: [2], selection: [] }, 'selection'));
     it('rejects entries that are not three integers', () => {
       rejects({ ...BASE, shape: [4], selection: [[0, 2]] }, 'selection[0]');
       rejects(
@@ -153,12 +153,14 @@ describe('v2 request validation', () => {
   });
 
   describe('axis', () => {
-    it('requires shape', () => rejects({ ...BASE, axis: 0 }, 'axis', 'shape'));
-    it('must be in range', () => rejects({ ...BASE, shape: [2, 2], axis: 2 }, 'axis'));
-    it('rejects negative axes', () => rejects({ ...BASE, shape: [2, 2], axis: -1 }, 'axis'));
-    it('rejects unsorted lists', () => rejects({ ...BASE, shape: [2, 2], axis: [1, 0] }, 'axis', 'sorted'));
-    it('rejects repeats', () => rejects({ ...BASE, shape: [2, 2], axis: [1, 1] }, 'axis', 'repeat'));
-    it('rejects lists longer than the shape', () => rejects({ ...BASE, shape: [2], axis: [0, 0] }, 'axis'));
+    it('requires shape', () => void rejects({ ...BASE, axis: 0 }, 'axis', 'shape'));
+    it('must be in range', () => void rejects({ ...BASE, shape: [2, 2], axis: 2 }, 'axis'));
+    it('rejects negative axes', () => void rejects({ ...BASE, shape: [2, 2], axis: -1 }, 'axis'));
+    it('rejects unsorted lists', () =>
+      void rejects({ ...BASE, shape: [2, 2], axis: [1, 0] }, 'axis', 'sorted'));
+    it('rejects repeats', () => void rejects({ ...BASE, shape: [2, 2], axis: [1, 1] }, 'axis', 'repeat'));
+    it('rejects lists longer than the shape', () =>
+      void rejects({ ...BASE, shape: [2], axis: [0, 0] }, 'axis'));
     it('accepts [] and full lists', () => {
       assert.deepEqual(parse({ ...BASE, shape: [2, 2], axis: [] }).axes, []);
       assert.deepEqual(parse({ ...BASE, shape: [2, 2], axis: [0, 1] }).axes, [0, 1]);
@@ -222,16 +224,16 @@ describe('v2 request validation', () => {
 
   describe('url and interface_type', () => {
     it('rejects an unknown interface type', () =>
-      rejects({ ...BASE, interface_type: 'ftp' }, 'interface type'));
+      void rejects({ ...BASE, interface_type: 'ftp' }, 'interface type'));
     it('rejects file when no roots are configured', () =>
-      rejects({ ...BASE, interface_type: 'file', url: 'file:///tmp/x' }, 'interface type'));
-    it('rejects a relative URL', () => rejects({ ...BASE, url: 'bucket/key' }, 'url'));
+      void rejects({ ...BASE, interface_type: 'file', url: 'file:///tmp/x' }, 'interface type'));
+    it('rejects a relative URL', () => void rejects({ ...BASE, url: 'bucket/key' }, 'url'));
     it('rejects s3 URLs without bucket or key', () => {
       for (const url of ['http://h:9000/bucket', 'http://h:9000/bucket/', 'http://h:9000/bucket//'])
         rejects({ ...BASE, url }, 'url');
     });
     it('rejects s3 URLs with a query string', () =>
-      rejects({ ...BASE, url: 'http://h:9000/b/k?x=1' }, 'url'));
+      void rejects({ ...BASE, url: 'http://h:9000/b/k?x=1' }, 'url'));
     it('drops leading slashes of the key and decodes segments', () => {
       const r = parse({ ...BASE, url: 'http://h:9000/bucket//dir/a%20b [1],(x)=y.nc' });
       assert.deepEqual(r.location, {
@@ -253,5 +255,5 @@ describe('v2 request validation', () => {
   });
 
   it('validates option types', () =>
-    rejects({ ...BASE, option_shape_as_bytes: 'yes' }, 'option_shape_as_bytes'));
+    void rejects({ ...BASE, option_shape_as_bytes: 'yes' }, 'option_shape_as_bytes'));
 });

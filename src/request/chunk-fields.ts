@@ -7,6 +7,7 @@ import { DTYPE_NAMES, type DType, dtypeInfo } from '../array/dtype.js';
 import {
   COMPRESSION_IDS,
   type CodecConfig,
+  checkCodecChain,
   FILTER_IDS,
   isLengthPreserving,
   parseCodecConfig,
@@ -236,6 +237,7 @@ function parseCodecs(fields: ChunkFields, problems: string[]) {
         const f = parseCodecConfig('filter', raw, `filters[${i}]`, problems);
         if (f !== undefined) filters.push(f);
       });
+      checkCodecChain(filters, fields.dtype, problems);
     }
   }
   return { compression, filters };

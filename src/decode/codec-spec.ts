@@ -97,3 +97,15 @@ export function readUint32LE(b: Uint8Array, at: number): number {
 export function readInt32LE(b: Uint8Array, at: number): number {
   return b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24);
 }
+
+/** Joins the outputs of consecutive members/frames/streams into one buffer (no copy when there is one part). */
+export function concatParts(parts: readonly Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}

@@ -4,7 +4,7 @@
  * are concatenated and anything after the last stream that decodes is ignored.
  */
 import Bunzip from 'seek-bzip';
-import { type CodecSpec, DecodeFailure, OutputTooLarge } from '../codec-spec.js';
+import { type CodecSpec, concatParts, DecodeFailure, OutputTooLarge } from '../codec-spec.js';
 
 class ByteReader {
   pos: number;
@@ -97,14 +97,7 @@ function decodeBz2(input: Uint8Array, maxOutputBytes: number): Uint8Array {
     total += next.out.length;
     pos = next.end;
   }
-  if (parts.length === 1) return first.out;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatParts(parts, total);
 }
 
 export const bz2: CodecSpec = {

@@ -5,7 +5,7 @@
  */
 import { kMaxLength } from 'node:buffer';
 import { inflateRawSync, type ZlibOptions } from 'node:zlib';
-import { type CodecSpec, DecodeFailure, OutputTooLarge, readUint32LE } from '../codec-spec.js';
+import { type CodecSpec, concatParts, DecodeFailure, OutputTooLarge, readUint32LE } from '../codec-spec.js';
 
 type SyncInflate = (buf: Uint8Array, options: ZlibOptions) => Buffer;
 
@@ -123,14 +123,7 @@ export function gunzipMembers(input: Uint8Array, maxOutputBytes: number): Uint8A
     total += member.out.length;
     pos = member.end;
   }
-  if (parts.length === 1) return first.out;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatParts(parts, total);
 }
 
 export const gzip: CodecSpec = {

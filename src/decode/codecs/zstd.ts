@@ -10,6 +10,7 @@ import { Decompress, decompress } from 'fzstd';
 import {
   type CodecSpec,
   checkOutputSize,
+  concatParts,
   DecodeFailure,
   OutputTooLarge,
   readUint32LE,
@@ -132,18 +133,7 @@ function decodeFrame(frame: Uint8Array, info: Frame, limit: number): Uint8Array 
     parts.push(chunk);
   });
   stream.push(frame, true);
-  return concat(parts, total);
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatParts(parts, total);
 }
 
 /** Decodes every frame of `input` into at most `maxOutputBytes` bytes. Shared with Blosc's internal zstd codec. */
@@ -168,7 +158,7 @@ export function decodeZstd(input: Uint8Array, maxOutputBytes: number): Uint8Arra
     if (total > maxOutputBytes) throw new OutputTooLarge('decompressed data', maxOutputBytes);
     parts.push(out);
   }
-  return concat(parts, total);
+  return concatParts(parts, total);
 }
 
 export const zstd: CodecSpec = {

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
- * The `s3-active-storage` command: `serve` runs the server, `demo` runs it beside an embedded sample S3 store.
+ * The `s3-active-storage` command: `serve` runs the server, `demo` runs it beside an embedded sample S3 store,
+ * `reduce` is a client that sends one request to a running server.
  */
 import { parseArgs } from 'node:util';
+import { runReduce } from './client/reduce.js';
 import { ConfigError, configHelp, loadConfig, SETTINGS } from './config.js';
 import { runDemo } from './demo/run.js';
 import { closeOnSignals, listenProblem, startServer } from './main.js';
@@ -13,6 +15,8 @@ commands:
   serve     run the server (default 127.0.0.1:8000)
   demo      run the server on 127.0.0.1:8000 beside an embedded S3-compatible sample store on 127.0.0.1:9000
             (keys minioadmin / minioadmin) and print example requests
+  reduce    send one reduction to a running server and print the result
+            (s3-active-storage reduce --help for its options)
 
 server options (each also read from its environment variable):
 ${configHelp()}
@@ -29,6 +33,16 @@ function fail(message: string): never {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // The client has its own flags; it only needs what the environment says about credentials.
+  if (argv[0] === 'reduce') {
+    const write = (stream: NodeJS.WriteStream) => (text: string) => stream.write(text);
+    process.exitCode = await runReduce(argv.slice(1), {
+      env: process.env,
+      stdout: write(process.stdout),
+      stderr: write(process.stderr),
+    });
+    return;
+  }
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
     help: { type: 'boolean', short: 'h' },
   };

@@ -2,7 +2,7 @@
  * `s3-active-storage reduce`: one request to a running server over HTTP, its answer decoded (CBOR for v2, raw bytes
  * plus x-activestorage-* headers for v1) and printed. A client only: every rule is the server's.
  */
-import { decode } from 'cbor-x';
+import { decode } from 'cbor2';
 import { errorBodySchema, parseV1ResultHeaders, v2ResponseSchema } from '../http/response-schemas.js';
 import { parseReduceArgs, REDUCE_USAGE, type ReduceCommand, UsageError } from './reduce-args.js';
 import { decodePacked, formatHuman, formatJson, type ReduceResult } from './result.js';

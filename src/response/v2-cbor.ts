@@ -1,21 +1,15 @@
 /** The v2 response: one definite-length CBOR map with Reductionist's seven keys, in its order (API.md §4). */
-import { Encoder } from 'cbor-x';
+import { encode } from 'cbor2';
 import type { OpResult } from '../request/chunk-request.js';
-
-// tagUint8Array: false keeps byte strings untagged (no RFC 8746 typed-array tags); variableMapSize: true gives the
-// shortest map header (a7), as Reductionist's encoder does.
-const encoder = new Encoder({
-  useRecords: false,
-  variableMapSize: true,
-  tagUint8Array: false,
-  mapsAsObjects: true,
-});
 
 const EMPTY = new Uint8Array(0);
 
-/** cbor-x writes integers >= 2^32 as floats; the contract allows no floats, so those go out as uint64. */
-function uints(values: readonly number[]): (number | bigint)[] {
-  return values.map((v) => (v >= 2 ** 32 ? BigInt(v) : v));
+/**
+ * A plain Uint8Array view (no copy): cbor2 writes a Uint8Array as an untagged byte string, but a Buffer subclass
+ * through its toJSON form.
+ */
+function byteString(b: Uint8Array): Uint8Array {
+  return b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 function packUint64(values: readonly number[], signed: boolean): Uint8Array {
@@ -31,23 +25,20 @@ export interface V2Options {
   countAsBytes: boolean;
 }
 
-/** The seven-key map as a plain object (batch responses nest these). */
+/** The seven-key map as a plain object (insertion order is the wire order). */
 export function v2ResultMap(result: OpResult, opts: V2Options): Record<string, unknown> {
   return {
-    bytes: result.bytes,
+    bytes: byteString(result.bytes),
     dtype: result.dtype,
-    shape: opts.shapeAsBytes ? [] : uints(result.shape),
+    shape: opts.shapeAsBytes ? [] : result.shape,
     shape_as_bytes: opts.shapeAsBytes ? packUint64(result.shape, false) : EMPTY,
-    count: opts.countAsBytes ? [] : uints(result.counts),
+    count: opts.countAsBytes ? [] : result.counts,
     count_as_bytes: opts.countAsBytes ? packUint64(result.counts, true) : EMPTY,
     byte_order: 'little',
   };
 }
 
-export function encodeCbor(value: unknown): Uint8Array {
-  return encoder.encode(value);
-}
-
+/** Integers are written in their shortest form (uint64 above 2^32, never a float); no tags, no indefinite lengths. */
 export function encodeV2Response(result: OpResult, opts: V2Options): Uint8Array {
-  return encodeCbor(v2ResultMap(result, opts));
+  return encode(v2ResultMap(result, opts));
 }

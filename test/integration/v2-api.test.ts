@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { decode } from 'cbor-x';
+import { decode } from 'cbor2';
 import { type DemoStore, startDemoStore } from '../../src/demo/demo-store.js';
 import { seedSampleData } from '../../src/demo/sample-data.js';
 import { basicAuth, post, type RunningApp, startApp } from '../support/start-app.js';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { decode } from 'cbor-x';
+import { decode } from 'cbor2';
 import { compareResult, loadMatrix, type RawMatrixCase, stringifyJson } from '../support/matrix.js';
 import { type RangeServer, startRangeServer } from '../support/range-server.js';
 import { type S3Server, startS3Server } from '../support/s3-server.js';

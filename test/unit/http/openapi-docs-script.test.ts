@@ -1,10 +1,10 @@
 /**
- * The docs page's request panel script (docs-try-it.ts), run outside a browser: its CBOR decoder against cbor-x and
+ * The docs page's request panel script (docs-try-it.ts), run outside a browser: its CBOR decoder against cbor2 and
  * the server's own encoder, its value formatting against the command-line client's. The browser test covers the DOM.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { decode, encode } from 'cbor-x';
+import { decode, encode } from 'cbor2';
 import { formatNumber } from '../../../src/client/result.js';
 import { TRY_IT_SCRIPT } from '../../../src/http/docs-try-it.js';
 import { encodeV2Response } from '../../../src/response/v2-cbor.js';
@@ -24,7 +24,7 @@ const S3AS = new Function(`${TRY_IT_SCRIPT}\nreturn S3AS;`)() as PanelFunctions;
 const hex = (h: string) => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
 const field = (rows: Rows, name: string) => rows.find(([k]) => k === name)?.[1];
 
-/** Byte strings come back as Uint8Array from the panel and as Buffer from cbor-x: compare them as Buffers. */
+/** Byte strings come back as Uint8Array from the panel and as Uint8Array from cbor2: compare them as Buffers. */
 function normalise(x: unknown): unknown {
   if (x instanceof Uint8Array) return Buffer.from(x);
   if (Array.isArray(x)) return x.map(normalise);
@@ -35,7 +35,7 @@ function normalise(x: unknown): unknown {
 }
 
 describe('docs page panel script', () => {
-  test('decodes CBOR as cbor-x does', () => {
+  test('decodes CBOR as cbor2 does', () => {
     const values = [
       { a: 1, b: [0, 23, 24, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32 + 5], c: 'text ü' },
       [-1, -24, -25, -256, -257, -(2 ** 40)],

@@ -26,7 +26,7 @@ export interface V2Options {
 }
 
 /** The seven-key map as a plain object (insertion order is the wire order). */
-export function v2ResultMap(result: OpResult, opts: V2Options): Record<string, unknown> {
+function v2ResultMap(result: OpResult, opts: V2Options): Record<string, unknown> {
   return {
     bytes: byteString(result.bytes),
     dtype: result.dtype,

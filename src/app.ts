@@ -11,6 +11,7 @@ import { registerDocsRoutes } from './http/docs.js';
 import { ERROR_STATUS, errorBody, jsonPayload, toActiveStorageError } from './http/error-response.js';
 import { registerMetrics } from './http/metrics.js';
 import { registerOpRoutes } from './http/routes.js';
+import { createMemoryBudget } from './memory-budget.js';
 import type { ByteSource } from './storage/byte-source.js';
 import { createStorage } from './storage/sources.js';
 
@@ -90,7 +91,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     thresholdBytes: config.computeThresholdBytes,
   });
   registerOpRoutes(app, {
-    pipeline: { storage, compute, maxDecodedBytes: config.maxDecodedBytes },
+    pipeline: {
+      storage,
+      compute,
+      memory: createMemoryBudget(config.memoryLimitBytes, config.queueTimeoutMs),
+      maxDecodedBytes: config.maxDecodedBytes,
+    },
     limits: {
       maxDecodedBytes: config.maxDecodedBytes,
       memoryLimitBytes: config.memoryLimitBytes,

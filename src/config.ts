@@ -90,6 +90,13 @@ export const SETTINGS = {
       'chunks with at least this much work (decoded bytes, x4 when compressed) run on a worker thread',
     schema: int(0),
   }),
+  queueTimeoutMs: setting({
+    env: 'S3AS_QUEUE_TIMEOUT_MS',
+    flag: 'queue-timeout-ms',
+    default: '30000',
+    description: 'how long a request may wait for memory before it gets 503 with Retry-After',
+    schema: int(1),
+  }),
   s3Region: setting({
     env: 'S3AS_S3_REGION',
     flag: 's3-region',

@@ -151,3 +151,22 @@ describe('HTTP upstream failures', () => {
     assert.equal((await fetch(`${server.url}/health`)).status, 200);
   });
 });
+
+describe('overload', () => {
+  it('a request that cannot get memory within the queueing deadline gets 503 with Retry-After', async () => {
+    const busy = await startApp({ memoryLimitBytes: 16, queueTimeoutMs: 100 });
+    try {
+      // The first request holds the whole budget while its upstream takes 1.5 s to answer.
+      const slow = post(busy.url, '/v2/sum', httpBody('slow/1500', { size: 16 }));
+      await new Promise((r) => setTimeout(r, 100));
+      const res = await post(busy.url, '/v2/sum', httpBody('obj', { size: 16 }));
+      assert.equal(res.headers.get('retry-after'), '1');
+      await expectError(res, 503, 'busy');
+      assert.equal((await slow).status, 200);
+      // With the budget free again, the same request runs.
+      assert.equal((await post(busy.url, '/v2/sum', httpBody('obj', { size: 16 }))).status, 200);
+    } finally {
+      await busy.close();
+    }
+  });
+});

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { SETTINGS } from '../../src/config.js';
+import { COMPRESSION_IDS, FILTER_IDS } from '../../src/decode/registry.js';
 import { ERROR_STATUS } from '../../src/http/error-response.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -17,6 +18,12 @@ describe('README', () => {
   it('documents every setting with its flag and environment variable', () => {
     for (const s of Object.values(SETTINGS)) {
       assert.ok(readme.includes(`| \`--${s.flag}\` | \`${s.env}\` |`), `README lacks a row for --${s.flag}`);
+    }
+  });
+
+  it('lists every codec id in the codec table', () => {
+    for (const id of [...COMPRESSION_IDS, ...FILTER_IDS]) {
+      assert.ok(new RegExp(`^\\| [^|]*\`${id}\``, 'm').test(readme), `README's codec table lacks ${id}`);
     }
   });
 

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import { createBufferPool } from './buffer-pool.js';
 import { createComputePool } from './compute/pool.js';
 import type { Config } from './config.js';
 import { ActiveStorageError } from './errors.js';
@@ -39,6 +40,7 @@ function fromFastifyError(err: FastifyError): ActiveStorageError {
 }
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const buffers = createBufferPool(config.bufferPoolBytes);
   const storage =
     deps.storage ??
     createStorage({
@@ -95,6 +97,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       storage,
       compute,
       memory: createMemoryBudget(config.memoryLimitBytes, config.queueTimeoutMs),
+      buffers,
       maxDecodedBytes: config.maxDecodedBytes,
     },
     limits: {

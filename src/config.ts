@@ -90,6 +90,14 @@ export const SETTINGS = {
       'chunks with at least this much work (decoded bytes, x4 when compressed) run on a worker thread',
     schema: int(0),
   }),
+  bufferPoolBytes: setting({
+    env: 'S3AS_BUFFER_POOL_BYTES',
+    flag: 'buffer-pool-bytes',
+    default: String(256 * 1024 * 1024),
+    description:
+      'receive buffers kept for reuse between requests (saves page faults and GC on large chunks); 0 disables',
+    schema: int(0),
+  }),
   queueTimeoutMs: setting({
     env: 'S3AS_QUEUE_TIMEOUT_MS',
     flag: 'queue-timeout-ms',

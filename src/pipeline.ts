@@ -3,6 +3,8 @@
  * plain values in, an OpResult out. The request first takes its share of the memory budget; the CPU stages
  * (compute/chunk.ts) run inline or on a worker (compute/pool.ts).
  */
+
+import type { BufferPool } from './buffer-pool.js';
 import { computePlan, expectedBytesOf, hasCodecs } from './compute/chunk.js';
 import type { ComputePool } from './compute/pool.js';
 import type { MemoryBudget } from './memory-budget.js';
@@ -13,6 +15,8 @@ export interface PipelineDeps {
   storage: ByteSource;
   compute: ComputePool;
   memory: MemoryBudget;
+  /** Where storage's receive buffers go back once the kernel has read them. */
+  buffers: BufferPool;
   /** Upper bound on a decoded chunk when the request gives no shape. */
   maxDecodedBytes: number;
 }
@@ -45,7 +49,7 @@ export async function runChunk(
       credentials: req.credentials,
       signal,
     });
-    return await deps.compute.run(stored, computePlan(req, deps.maxDecodedBytes));
+    return await deps.compute.run(stored, computePlan(req, deps.maxDecodedBytes), deps.buffers.release);
   } finally {
     release();
   }

@@ -27,7 +27,11 @@ export const DEFAULT_THRESHOLD_BYTES = 1024 * 1024;
 const DECODE_WEIGHT = 4;
 
 export interface ComputePool {
-  run(stored: Uint8Array, plan: ComputePlan): Promise<OpResult>;
+  /**
+   * Computes on `stored`, which the caller hands over (it may be byte-swapped in place or moved to a worker). Once
+   * nothing reads it any more, `recycle` gets it back (for the buffer pool); not on failure.
+   */
+  run(stored: Uint8Array, plan: ComputePlan, recycle?: (stored: Uint8Array) => void): Promise<OpResult>;
   close(): Promise<void>;
 }
 
@@ -59,15 +63,16 @@ export function createComputePool(options: Partial<ComputePoolOptions> = {}): Co
   };
 
   return {
-    async run(stored, plan) {
-      if (workBytes(stored.byteLength, plan) < thresholdBytes) return computeChunk(stored, plan);
-      // Storage hands over buffers it owns whole; anything else (a view of a cached buffer) is copied once.
+    async run(stored, plan, recycle) {
+      if (workBytes(stored.byteLength, plan) < thresholdBytes) {
+        const result = computeChunk(stored, plan);
+        if (result.bytes.buffer !== stored.buffer) recycle?.(stored);
+        return result;
+      }
+      // The whole buffer moves to the worker, so `stored` must be the only view of it that matters: a view that
+      // does not start at its buffer's start (someone else's bytes before it) is copied once.
       const owned =
-        stored.byteOffset === 0 &&
-        stored.byteLength === stored.buffer.byteLength &&
-        stored.buffer instanceof ArrayBuffer
-          ? stored
-          : new Uint8Array(stored);
+        stored.byteOffset === 0 && stored.buffer instanceof ArrayBuffer ? stored : new Uint8Array(stored);
       let answer: ComputeTaskResult;
       try {
         answer = await getPool().run(
@@ -80,7 +85,10 @@ export function createComputePool(options: Partial<ComputePoolOptions> = {}): Co
           cause: err,
         });
       }
-      if ('result' in answer) return answer.result;
+      if ('result' in answer) {
+        recycle?.(answer.input);
+        return answer.result;
+      }
       const { code, message, field, causedBy } = answer.error;
       throw new ActiveStorageError(code, message, field === undefined ? { causedBy } : { field, causedBy });
     },

@@ -19,13 +19,16 @@ export interface ComputeTaskError {
   causedBy: string[];
 }
 
-export type ComputeTaskResult = { result: OpResult } | { error: ComputeTaskError };
+export type ComputeTaskResult = { result: OpResult; input: Uint8Array } | { error: ComputeTaskError };
 
-/** Piscina's Transferable protocol: the result object is cloned, its bytes' buffer is moved. */
+/**
+ * Piscina's Transferable protocol: the result object is cloned; its bytes' buffer and the input buffer (going home
+ * to the buffer pool) are moved.
+ */
 class MovedResult {
-  constructor(private readonly value: { result: OpResult }) {}
+  constructor(private readonly value: { result: OpResult; input: Uint8Array }) {}
   get [Piscina.transferableSymbol]() {
-    return [this.value.result.bytes.buffer];
+    return [this.value.result.bytes.buffer, this.value.input.buffer];
   }
   get [Piscina.valueSymbol]() {
     return this.value;
@@ -35,12 +38,20 @@ class MovedResult {
 export default function computeTask(task: ComputeTask): ComputeTaskResult | MovedResult {
   try {
     const result = computeChunk(task.stored, task.plan);
-    // Only a whole ArrayBuffer can be moved; a result that views a larger buffer (the input) is copied once.
-    if (result.bytes.byteOffset !== 0 || result.bytes.byteLength !== result.bytes.buffer.byteLength) {
-      result.bytes = new Uint8Array(result.bytes);
+    // Only a whole ArrayBuffer can be moved, and the input goes back separately: a result that views a larger
+    // buffer, or the input's, is copied once.
+    const bytes = result.bytes;
+    if (
+      bytes.buffer === task.stored.buffer ||
+      bytes.byteOffset !== 0 ||
+      bytes.byteLength !== bytes.buffer.byteLength
+    ) {
+      result.bytes = new Uint8Array(bytes);
     }
     // MovedResult implements piscina's Transferable protocol through its symbols; the typings model only built-ins.
-    return Piscina.move(new MovedResult({ result }) as unknown as ArrayBuffer) as unknown as MovedResult;
+    return Piscina.move(
+      new MovedResult({ result, input: task.stored }) as unknown as ArrayBuffer,
+    ) as unknown as MovedResult;
   } catch (err) {
     const e =
       err instanceof ActiveStorageError

@@ -99,6 +99,23 @@ describe('buffers', () => {
     assert.deepEqual(new Float32Array(r.bytes.buffer, r.bytes.byteOffset, data.length), data);
   });
 
+  test('the input buffer comes back for reuse, from a worker and inline', async () => {
+    const selectPlan = planFor('sum', `"dtype":"float32","shape":[${data.length}]`);
+    const inline = createComputePool({ threads: 1, thresholdBytes: Number.POSITIVE_INFINITY });
+    for (const pool of [onWorker, inline]) {
+      const stored = new Uint8Array(data.slice().buffer);
+      const buffer = stored.buffer;
+      let returned: Uint8Array | undefined;
+      await pool.run(stored, selectPlan, (b) => {
+        returned = b;
+      });
+      assert.ok(returned !== undefined);
+      assert.equal(returned.byteLength, buffer.byteLength);
+      if (pool === inline) assert.equal(returned.buffer, buffer);
+    }
+    await inline.close();
+  });
+
   test('errors keep their code and causes across the thread boundary', async () => {
     const bad = await settle(() => onWorker.run(Uint8Array.from([1, 2, 3, 4, 5]), plan));
     assert.ok('code' in bad && bad.code === 'DECODE_FAILED', JSON.stringify(bad));

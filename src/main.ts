@@ -10,10 +10,16 @@ export interface RunningServer {
 }
 
 /** A listen failure a person can act on (busy port, no permission), instead of a stack trace. */
-export function listenProblem(err: unknown, host: string, port: number, what: string): string | undefined {
+export function listenProblem(
+  err: unknown,
+  host: string,
+  port: number,
+  what: string,
+  flag = '--port',
+): string | undefined {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') {
-    return `${what}: ${host}:${port} is already in use; stop what is using it or choose another port (--port)`;
+    return `${what}: ${host}:${port} is already in use; stop what is using it or choose another port (${flag})`;
   }
   if (code === 'EACCES')
     return `${what}: no permission to listen on ${host}:${port}; choose a port above 1023`;

@@ -65,7 +65,7 @@ export async function runDemo(
       secretKey: DEMO_SECRET_KEY,
     });
   } catch (err) {
-    fail(listenProblem(err, host, storePort, 'sample store') ?? String(err));
+    fail(listenProblem(err, host, storePort, 'sample store', '--store-port') ?? String(err));
   }
   seedSampleData(store);
   let server: Awaited<ReturnType<typeof startServer>>;

@@ -9,19 +9,25 @@ import { isAbsolute, resolve, sep } from 'node:path';
 import { ActiveStorageError } from '../errors.js';
 import type { ByteRange } from '../request/chunk-request.js';
 import type { ByteSource, ReadRequest } from './byte-source.js';
-import { transportDefaults } from './transport.js';
+import { type Allocate, type Release, transportDefaults } from './transport.js';
 
 export interface FileSourceOptions {
   /** Directories files may be read from; each is resolved (symlinks followed) once, when the source is made. */
   roots: string[];
   /** Largest read held in memory → TOO_LARGE beyond it. */
   maxBytes: number;
+  /** Memory a read goes into (see TransportOptions.allocate); default own memory per read. */
+  allocate: Allocate;
+  /** Gets back memory from `allocate` when the read fails after taking it. */
+  release: Release;
 }
 
 const MESSAGE = 'error retrieving object from file storage';
 
 export function createFileSource(options: Partial<FileSourceOptions> & { roots: string[] }): ByteSource {
   const maxBytes = options.maxBytes ?? transportDefaults.maxBytes;
+  const allocate = options.allocate ?? transportDefaults.allocate;
+  const release = options.release ?? transportDefaults.release;
   if (options.roots.length === 0) {
     throw new ActiveStorageError('INTERNAL', 'the file source needs at least one root directory');
   }
@@ -69,15 +75,22 @@ export function createFileSource(options: Partial<FileSourceOptions> & { roots: 
           causedBy: [`${length} bytes requested, the server reads at most ${maxBytes} bytes per read`],
         });
       }
-      const buf = Buffer.allocUnsafeSlow(length);
-      let filled = 0;
-      while (filled < length) {
-        if (signal.aborted) throw abandoned(signal);
-        const { bytesRead } = await handle.read(buf, filled, length - filled, range.offset + filled);
-        if (bytesRead === 0) throw shortRead(range, filled);
-        filled += bytesRead;
+      const out = allocate(length);
+      try {
+        if (out.byteLength !== length)
+          throw new RangeError(`allocate(${length}) returned ${out.byteLength} bytes`);
+        let filled = 0;
+        while (filled < length) {
+          if (signal.aborted) throw abandoned(signal);
+          const { bytesRead } = await handle.read(out, filled, length - filled, range.offset + filled);
+          if (bytesRead === 0) throw shortRead(range, filled);
+          filled += bytesRead;
+        }
+        return out;
+      } catch (err) {
+        release(out);
+        throw err;
       }
-      return new Uint8Array(buf.buffer, buf.byteOffset, length);
     } catch (err) {
       if (err instanceof ActiveStorageError) throw err;
       throw signal.aborted ? abandoned(signal) : fsError(err);

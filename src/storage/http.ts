@@ -7,7 +7,7 @@ import { STATUS_CODES } from 'node:http';
 import { ActiveStorageError, type ErrorCode } from '../errors.js';
 import type { Credentials } from '../request/chunk-request.js';
 import type { ByteSource, ReadRequest } from './byte-source.js';
-import { readErrorText, readRangeBody } from './read-body.js';
+import { getRange } from './read-body.js';
 import {
   checkRangeSize,
   classifyFailure,
@@ -48,21 +48,24 @@ export function createHttpSource(options: Partial<HttpSourceOptions> = {}): Byte
     const deadline = startDeadline(req.signal, opts.timeoutMs);
     try {
       for (let redirects = 0; ; redirects++) {
-        const res = await agent.request({
+        const res = await getRange(agent, {
           origin: url.origin,
           path: `${url.pathname}${url.search}`,
-          method: 'GET',
           headers,
+          range,
+          maxBytes: opts.maxBytes,
+          store: 'HTTP',
           signal: deadline.signal,
+          // A redirect's body is read (and the connection kept) when it is this small, as error pages are.
+          errorBodyLimit: 4096,
+          allocate: opts.allocate,
+          release: opts.release,
         });
-        if (res.statusCode === 200 || res.statusCode === 206) {
-          return await readRangeBody(res, range, opts.maxBytes, 'HTTP');
-        }
+        if (res.ok) return res.bytes;
         const location = res.headers.location;
         if (!REDIRECTS.has(res.statusCode) || typeof location !== 'string') {
-          throw httpStatusError(res.statusCode, await readErrorText(res.body, 4096), credentials);
+          throw httpStatusError(res.statusCode, res.text, credentials);
         }
-        await res.body.dump();
         if (redirects >= opts.maxRedirects) {
           throw upstreamError('UPSTREAM_BAD_REQUEST', 'HTTP', [
             `more than ${opts.maxRedirects} redirects, the last from ${url.host}`,

@@ -5,7 +5,7 @@
 import aws4 from 'aws4';
 import { ActiveStorageError, type ErrorCode } from '../errors.js';
 import type { ByteSource, ReadRequest } from './byte-source.js';
-import { readErrorText, readRangeBody } from './read-body.js';
+import { getRange } from './read-body.js';
 import {
   checkRangeSize,
   classifyFailure,
@@ -100,17 +100,20 @@ export function createS3Source(options: Partial<S3SourceOptions> = {}): ByteSour
 
     const deadline = startDeadline(req.signal, opts.timeoutMs);
     try {
-      const res = await agent.request({
+      const res = await getRange(agent, {
         origin: endpoint.origin,
         path,
-        method: 'GET',
         headers,
+        range,
+        maxBytes: opts.maxBytes,
+        store: 'S3',
         signal: deadline.signal,
+        errorBodyLimit: 65_536,
+        allocate: opts.allocate,
+        release: opts.release,
       });
-      if (res.statusCode === 200 || res.statusCode === 206) {
-        return await readRangeBody(res, range, opts.maxBytes, 'S3');
-      }
-      throw s3StatusError(res.statusCode, await readErrorText(res.body));
+      if (res.ok) return res.bytes;
+      throw s3StatusError(res.statusCode, res.text);
     } catch (err) {
       throw classifyFailure(err, {
         store: 'S3',

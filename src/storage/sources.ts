@@ -8,7 +8,7 @@ import type { ByteSource } from './byte-source.js';
 import { createFileSource } from './file.js';
 import { createHttpSource } from './http.js';
 import { createS3Source } from './s3.js';
-import { transportDefaults } from './transport.js';
+import { type Allocate, type Release, transportDefaults } from './transport.js';
 
 export interface StorageConfig {
   /** SigV4 region for S3 upstreams. Default `us-east-1`. */
@@ -33,6 +33,13 @@ export interface StorageConfig {
   allowList?: string[];
   /** DNS resolution used by the allow-list (tests inject names); default the system resolver. */
   resolveAll?: ResolveAll;
+  /**
+   * Memory each S3/HTTP body and file range is read into (a buffer pool's acquire): `length` bytes at byteOffset 0, the
+   * ArrayBuffer behind it may be larger. Default: own memory per read (`Buffer.allocUnsafeSlow`).
+   */
+  allocate?: Allocate;
+  /** Called with memory from `allocate` when the read fails after taking it (the pool's release). Default no-op. */
+  release?: Release;
 }
 
 export function createStorage(config: StorageConfig = {}): ByteSource {
@@ -45,6 +52,8 @@ export function createStorage(config: StorageConfig = {}): ByteSource {
     maxBytes: config.maxBytes ?? transportDefaults.maxBytes,
     maxConnections: config.maxConnectionsPerOrigin ?? transportDefaults.maxConnections,
     lookup: allowList?.lookup,
+    allocate: config.allocate ?? transportDefaults.allocate,
+    release: config.release ?? transportDefaults.release,
   };
   const s3 = createS3Source({
     ...shared,
@@ -57,7 +66,14 @@ export function createStorage(config: StorageConfig = {}): ByteSource {
   });
   const fileRoots = config.fileRoots ?? [];
   const file =
-    fileRoots.length > 0 ? createFileSource({ roots: fileRoots, maxBytes: shared.maxBytes }) : undefined;
+    fileRoots.length > 0
+      ? createFileSource({
+          roots: fileRoots,
+          maxBytes: shared.maxBytes,
+          allocate: shared.allocate,
+          release: shared.release,
+        })
+      : undefined;
 
   const dispatch: ByteSource = {
     async read(req) {

@@ -23,6 +23,24 @@ export interface TransportOptions {
   maxBytes: number;
   /** Replaces DNS resolution at connect time (the allow-list passes one that refuses addresses outside it). */
   lookup?: LookupFunction | undefined;
+  /** Memory a body is read into (a buffer pool's acquire); default own memory per read. */
+  allocate: Allocate;
+  /** Gets back memory from `allocate` when the read fails after taking it; default nothing to do. */
+  release: Release;
+}
+
+/**
+ * Destination memory for a body: a view with byteOffset 0 and byteLength exactly `length`, over an ArrayBuffer that
+ * may be larger (a pooled slab), so views of every element size can be laid over it.
+ */
+export type Allocate = (length: number) => Uint8Array;
+/** Hands back memory from `Allocate` that will not reach the caller (the read failed). */
+export type Release = (bytes: Uint8Array) => void;
+
+/** Own, zero-offset memory; left unfilled as it is overwritten. */
+export function allocateOwn(length: number): Uint8Array {
+  const buf = Buffer.allocUnsafeSlow(length);
+  return new Uint8Array(buf.buffer, buf.byteOffset, length);
 }
 
 export const transportDefaults: Readonly<Omit<TransportOptions, 'lookup'>> = Object.freeze({
@@ -32,6 +50,8 @@ export const transportDefaults: Readonly<Omit<TransportOptions, 'lookup'>> = Obj
   bodyTimeoutMs: 30_000,
   timeoutMs: 120_000,
   maxBytes: 256 * 1024 * 1024,
+  allocate: allocateOwn,
+  release: (): void => {},
 });
 
 export type StoreName = 'S3' | 'HTTP';

@@ -624,6 +624,52 @@ describe('HTTP source', () => {
     );
   });
 
+  test('an injected allocate receives the body; memory taken by a read that then fails is released', async () => {
+    const given: Uint8Array[] = [];
+    const released: Uint8Array[] = [];
+    const pooled = createHttpSource({
+      timeoutMs: 300,
+      // A pool hands out views over larger slabs: byteOffset 0, byteLength the body's, buffer bigger.
+      allocate: (length) => {
+        const view = new Uint8Array(new ArrayBuffer(length + 4096), 0, length);
+        given.push(view);
+        return view;
+      },
+      release: (bytes) => released.push(bytes),
+    });
+    try {
+      for (const [route, range] of [
+        ['obj', at(2, 5)],
+        ['ignore-range', at(2, 5)],
+        ['no-length', at(2)],
+      ] as const) {
+        const got = await read(pooled, {
+          location: { kind: 'http', url: upstream.url(route, 'obj') },
+          range,
+        });
+        assert.equal(got, given.at(-1), `${route}: the bytes arrive in the allocated view`);
+        assert.deepEqual(Buffer.from(got), OBJECT.subarray(2, range.size === undefined ? 20 : 7));
+      }
+      assert.equal(released.length, 0);
+
+      given.length = 0;
+      await rejects(
+        read(pooled, { location: { kind: 'http', url: upstream.url('truncate', 'obj') } }),
+        'UPSTREAM_UNAVAILABLE',
+        HTTP_MESSAGE,
+      );
+      await rejects(
+        read(pooled, { location: { kind: 'http', url: upstream.url('stall-body', 'obj') } }),
+        'UPSTREAM_TIMEOUT',
+        HTTP_MESSAGE,
+      );
+      assert.equal(given.length, 2);
+      assert.deepEqual(released, given);
+    } finally {
+      await pooled.close();
+    }
+  });
+
   test('TOO_LARGE: a size over the cap is refused before connecting; an unannounced body as it grows', async () => {
     const small = createHttpSource({ maxBytes: 8 });
     try {

@@ -155,6 +155,34 @@ describe('file source', () => {
     );
   });
 
+  test('createStorage reads into the injected allocate and releases memory a failed read took', async () => {
+    const released: Uint8Array[] = [];
+    let given: Uint8Array | undefined;
+    let short = false;
+    const storage = createStorage({
+      fileRoots: [root],
+      allocate: (length) => {
+        // A pool's view over a larger slab; `short` plays a broken pool to force a failure after allocation.
+        given = new Uint8Array(new ArrayBuffer(length + 64), 0, short ? length - 1 : length);
+        return given;
+      },
+      release: (bytes) => released.push(bytes),
+    });
+    try {
+      const location = { kind: 'file' as const, path: join(root, 'data.bin') };
+      const signal = new AbortController().signal;
+      const got = await storage.read({ location, range: at(2, 5), credentials: undefined, signal });
+      assert.equal(got, given);
+      assert.deepEqual(Buffer.from(got), CONTENT.subarray(2, 7));
+      assert.equal(released.length, 0);
+      short = true;
+      await rejects(storage.read({ location, range: at(2, 5), credentials: undefined, signal }), 'INTERNAL');
+      assert.deepEqual(released, [given]);
+    } finally {
+      await storage.close();
+    }
+  });
+
   test('createStorage serves files only when roots are configured', async () => {
     const without = createStorage({});
     const withRoots = createStorage({ fileRoots: [root] });

@@ -51,6 +51,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       maxBytes: Math.min(config.maxDecodedBytes, config.memoryLimitBytes),
       fileRoots: config.fileRoots,
       allowList: config.allowList,
+      allocate: buffers.acquire,
+      release: buffers.release,
     });
 
   const app = Fastify({

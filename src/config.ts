@@ -5,6 +5,7 @@
  */
 import { availableParallelism, totalmem } from 'node:os';
 import { z } from 'zod';
+import { DEFAULT_THRESHOLD_BYTES } from './compute/pool.js';
 import { allowListProblems } from './storage/allow-list.js';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
@@ -85,7 +86,7 @@ export const SETTINGS = {
   computeThresholdBytes: setting({
     env: 'S3AS_COMPUTE_THRESHOLD_BYTES',
     flag: 'compute-threshold-bytes',
-    default: String(1024 * 1024),
+    default: String(DEFAULT_THRESHOLD_BYTES),
     description:
       'chunks with at least this much work (decoded bytes, x4 when compressed) run on a worker thread',
     schema: int(0),

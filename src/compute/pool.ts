@@ -18,12 +18,13 @@ export interface ComputePoolOptions {
 }
 
 /**
- * Measured on the 2-core reference machine: a worker round trip costs ~0.1 ms; zlib inflates ~240 MB/s and the
- * slowest kernels (missing-value tests, strided walks) run ~1 GB/s, the plain ones ~10 GB/s. 1 MiB of kernel work
- * (~1 ms at worst) is where the hop starts paying; decoding weighs 4x, so compressed chunks move to a worker from
- * ~256 KiB decoded.
+ * Measured on the 2-core reference machine: a worker round trip costs ~0.1 ms; zlib inflates ~240 MB/s; plain
+ * kernels run 4-10 GB/s and the slowest (8-bit types with a missing rule) ~1 GB/s. Up to 4 MiB of kernel work
+ * holds the event loop for at most ~4 ms, well inside the 20 ms p99 budget, and keeps 1 MiB chunks (the common
+ * netCDF chunk size) off the hop, which cost them ~0.5 ms in `npm run bench`. Decoding weighs 4x per byte, so
+ * compressed chunks move to a worker from ~1 MiB decoded.
  */
-export const DEFAULT_THRESHOLD_BYTES = 1024 * 1024;
+export const DEFAULT_THRESHOLD_BYTES = 4 * 1024 * 1024;
 const DECODE_WEIGHT = 4;
 
 export interface ComputePool {

@@ -9,10 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { type DemoStore, startDemoStore } from '../../src/demo/demo-store.js';
-import { seedSampleData } from '../../src/demo/sample-data.js';
+import type { DemoStore } from '../../src/demo/demo-store.js';
+import { startDemo } from '../support/demo.js';
 
 interface Run {
   code: number | null;
@@ -54,16 +52,7 @@ describe('s3-active-storage reduce (command-line client)', () => {
   let origin: string;
 
   before(async () => {
-    store = await startDemoStore({
-      host: '127.0.0.1',
-      port: 0,
-      accessKey: 'minioadmin',
-      secretKey: 'minioadmin',
-    });
-    seedSampleData(store);
-    app = await buildApp(loadConfig({}, {}, { logLevel: 'silent' }));
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    ({ store, app, origin } = await startDemo());
   });
   after(async () => {
     await app?.close();

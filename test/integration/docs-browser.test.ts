@@ -5,17 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { type DemoStore, startDemoStore } from '../../src/demo/demo-store.js';
-import { seedSampleData } from '../../src/demo/sample-data.js';
+import type { DemoStore } from '../../src/demo/demo-store.js';
 import { OP_NAMES } from '../../src/ops/registry.js';
+import { startDemo } from '../support/demo.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = join('test-output', 'docs-page.png');
@@ -46,16 +43,7 @@ describe('docs page in headless chromium', { skip }, () => {
   const consoleErrors: string[] = [];
 
   before(async () => {
-    store = await startDemoStore({
-      host: '127.0.0.1',
-      port: 0,
-      accessKey: 'minioadmin',
-      secretKey: 'minioadmin',
-    });
-    seedSampleData(store);
-    app = await buildApp(loadConfig({}, {}, { logLevel: 'silent' }));
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    ({ store, app, origin } = await startDemo());
     profile = mkdtempSync(join(tmpdir(), 's3as-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,

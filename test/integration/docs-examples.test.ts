@@ -6,17 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { decode } from 'cbor2';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { type DemoStore, startDemoStore } from '../../src/demo/demo-store.js';
-import { seedSampleData } from '../../src/demo/sample-data.js';
+import type { DemoStore } from '../../src/demo/demo-store.js';
 import { DEMO_STORE_URL } from '../../src/http/openapi-examples.js';
 import { parseV1ResultHeaders, v2ResponseSchema } from '../../src/http/response-schemas.js';
 import { OP_NAMES } from '../../src/ops/registry.js';
+import { startDemo } from '../support/demo.js';
 
 const AUTH = `Basic ${Buffer.from('minioadmin:minioadmin').toString('base64')}`;
 
@@ -33,16 +30,7 @@ describe('OpenAPI examples against the demo store', () => {
   let examples: Example[];
 
   before(async () => {
-    store = await startDemoStore({
-      host: '127.0.0.1',
-      port: 0,
-      accessKey: 'minioadmin',
-      secretKey: 'minioadmin',
-    });
-    seedSampleData(store);
-    app = await buildApp(loadConfig({}, {}, { logLevel: 'silent' }));
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    ({ store, app, origin } = await startDemo());
     const doc = (await (await fetch(`${origin}/openapi.json`)).json()) as {
       paths: Record<string, { post?: { requestBody: { content: Record<string, { examples: object }> } } }>;
     };

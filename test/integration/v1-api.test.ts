@@ -5,15 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { type DemoStore, startDemoStore } from '../../src/demo/demo-store.js';
-import { seedSampleData } from '../../src/demo/sample-data.js';
+import type { DemoStore } from '../../src/demo/demo-store.js';
 import { errorBodySchema } from '../../src/http/response-schemas.js';
 import { OP_NAMES } from '../../src/ops/registry.js';
+import { startDemo } from '../support/demo.js';
 
 /** From ../shared/seeds/prototype-README.txt, character for character. */
 const SEED_EXAMPLE = `import requests
@@ -61,16 +58,7 @@ describe('API v1 against the demo store', () => {
   let origin: string;
 
   before(async () => {
-    store = await startDemoStore({
-      host: '127.0.0.1',
-      port: 0,
-      accessKey: 'minioadmin',
-      secretKey: 'minioadmin',
-    });
-    seedSampleData(store);
-    app = await buildApp(loadConfig({}, {}, { logLevel: 'silent' }));
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    ({ store, app, origin } = await startDemo());
   });
   after(async () => {
     await app?.close();

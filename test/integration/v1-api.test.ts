@@ -12,7 +12,7 @@ import { errorBodySchema } from '../../src/http/response-schemas.js';
 import { OP_NAMES } from '../../src/ops/registry.js';
 import { startDemo } from '../support/demo.js';
 
-/** From ../shared/seeds/prototype-README.txt, character for character. */
+/** The original prototype README's Python example, character for character (see README.md, API v1). */
 const SEED_EXAMPLE = `import requests
 import numpy as np
 

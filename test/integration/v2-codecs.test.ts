@@ -17,6 +17,7 @@ import {
   type JsonValue,
   parseJson,
 } from '../../src/request/json.js';
+import { mapLimit } from '../support/map-limit.js';
 import { type ActualResult, compareResult, type ExpectedResult, stringifyJson } from '../support/matrix.js';
 import { type S3Server, startS3Server } from '../support/s3-server.js';
 import { basicAuth, type RunningApp, startApp } from '../support/start-app.js';
@@ -171,26 +172,11 @@ async function runV1(c: CodecCase): Promise<string | undefined> {
   return problem === undefined ? undefined : `${c.name} (v1): ${problem}`;
 }
 
-/** Runs `work` over every item, `limit` at a time. */
-async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await work(items[i] as T);
-      }
-    }),
-  );
-  return out;
-}
-
 const chains = new Set(cases.map((c) => c.name.split(' | ')[0]));
 
 describe(`codec chains through the server (${cases.length} cases, ${objects.length} objects, ${chains.size} chains, numcodecs ${String(versions.numcodecs)})`, () => {
   it('every chain × dtype × op matches numpy through v2', async () => {
-    const results = await pool(cases, 8, runV2);
+    const results = await mapLimit(cases, 8, runV2);
     const failed = results.filter((f) => f !== undefined);
     assert.deepEqual(failed.slice(0, 20), [], `${failed.length} of ${cases.length} cases failed`);
   });
@@ -201,7 +187,7 @@ describe(`codec chains through the server (${cases.length} cases, ${objects.leng
       const ofChain = cases.filter((c) => c.name.startsWith(`${chain} | `));
       return ofChain[(i * 7) % ofChain.length] as CodecCase;
     });
-    const results = await pool(sample, 8, runV1);
+    const results = await mapLimit(sample, 8, runV1);
     assert.deepEqual(
       results.filter((f) => f !== undefined),
       [],

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decode } from 'cbor2';
+import { mapLimit } from '../support/map-limit.js';
 import { compareResult, loadMatrix, type RawMatrixCase, stringifyJson } from '../support/matrix.js';
 import { type RangeServer, startRangeServer } from '../support/range-server.js';
 import { type S3Server, startS3Server } from '../support/s3-server.js';
@@ -67,28 +68,9 @@ async function run(c: RawMatrixCase, i: number, backend: 's3' | 'http'): Promise
   return { status: res.status, body: res.status === 200 ? decode(bytes) : bytes.toString() };
 }
 
-/** Runs `work` over every item, `limit` at a time. */
-async function pool<T, R>(
-  items: T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await work(items[i] as T, i);
-      }
-    }),
-  );
-  return out;
-}
-
 describe(`numpy matrix through the server (${cases.length} cases × s3 and http, numpy ${numpy})`, () => {
   it('every case matches numpy on both backends, byte-identical across backends', async () => {
-    const failures = await pool(cases, 8, async (c, i) => {
+    const failures = await mapLimit(cases, 8, async (c, i) => {
       const [viaS3, viaHttp] = await Promise.all([run(c, i, 's3'), run(c, i, 'http')]);
       if (viaS3.status !== 200 || typeof viaS3.body === 'string')
         return `${c.name}: s3 ${viaS3.status} ${viaS3.body}`;

@@ -10,12 +10,11 @@ import type { ByteSource, ReadRequest } from './byte-source.js';
 import { getRange } from './read-body.js';
 import {
   checkRangeSize,
-  classifyFailure,
   createAgent,
   rangeHeader,
-  startDeadline,
   type TransportOptions,
   transportDefaults,
+  underDeadline,
   upstreamError,
 } from './transport.js';
 
@@ -45,49 +44,44 @@ export function createHttpSource(options: Partial<HttpSourceOptions> = {}): Byte
     if (byteRange !== undefined) headers.range = byteRange;
     if (credentials !== undefined) headers.authorization = basic(credentials);
 
-    const deadline = startDeadline(req.signal, opts.timeoutMs);
-    try {
-      for (let redirects = 0; ; redirects++) {
-        const res = await getRange(agent, {
-          origin: url.origin,
-          path: `${url.pathname}${url.search}`,
-          headers,
-          range,
-          maxBytes: opts.maxBytes,
-          store: 'HTTP',
-          signal: deadline.signal,
-          // A redirect's body is read (and the connection kept) when it is this small, as error pages are.
-          errorBodyLimit: 4096,
-          allocate: opts.allocate,
-          release: opts.release,
-        });
-        if (res.ok) return res.bytes;
-        const location = res.headers.location;
-        if (!REDIRECTS.has(res.statusCode) || typeof location !== 'string') {
-          throw httpStatusError(res.statusCode, res.text, credentials);
+    return underDeadline(
+      req.signal,
+      opts.timeoutMs,
+      'HTTP',
+      () => url.host,
+      async (signal) => {
+        for (let redirects = 0; ; redirects++) {
+          const res = await getRange(agent, {
+            origin: url.origin,
+            path: `${url.pathname}${url.search}`,
+            headers,
+            range,
+            maxBytes: opts.maxBytes,
+            store: 'HTTP',
+            signal,
+            // A redirect's body is read (and the connection kept) when it is this small, as error pages are.
+            errorBodyLimit: 4096,
+            allocate: opts.allocate,
+            release: opts.release,
+          });
+          if (res.ok) return res.bytes;
+          const location = res.headers.location;
+          if (!REDIRECTS.has(res.statusCode) || typeof location !== 'string') {
+            throw httpStatusError(res.statusCode, res.text, credentials);
+          }
+          if (redirects >= opts.maxRedirects) {
+            throw upstreamError('UPSTREAM_BAD_REQUEST', 'HTTP', [
+              `more than ${opts.maxRedirects} redirects, the last from ${url.host}`,
+            ]);
+          }
+          const next = redirectTarget(location, url);
+          await opts.checkRedirect?.(next);
+          // Credentials were given for the origin the client named; another origin never sees them (as fetch).
+          if (next.origin !== url.origin) delete headers.authorization;
+          url = next;
         }
-        if (redirects >= opts.maxRedirects) {
-          throw upstreamError('UPSTREAM_BAD_REQUEST', 'HTTP', [
-            `more than ${opts.maxRedirects} redirects, the last from ${url.host}`,
-          ]);
-        }
-        const next = redirectTarget(location, url);
-        await opts.checkRedirect?.(next);
-        // Credentials were given for the origin the client named; another origin never sees them (as fetch).
-        if (next.origin !== url.origin) delete headers.authorization;
-        url = next;
-      }
-    } catch (err) {
-      throw classifyFailure(err, {
-        store: 'HTTP',
-        host: url.host,
-        deadline,
-        outer: req.signal,
-        timeoutMs: opts.timeoutMs,
-      });
-    } finally {
-      deadline.dispose();
-    }
+      },
+    );
   }
 
   return {

@@ -8,12 +8,11 @@ import type { ByteSource, ReadRequest } from './byte-source.js';
 import { getRange } from './read-body.js';
 import {
   checkRangeSize,
-  classifyFailure,
   createAgent,
   rangeHeader,
-  startDeadline,
   type TransportOptions,
   transportDefaults,
+  underDeadline,
   upstreamError,
 } from './transport.js';
 
@@ -98,33 +97,28 @@ export function createS3Source(options: Partial<S3SourceOptions> = {}): ByteSour
       headers = signed.headers as Record<string, string>;
     }
 
-    const deadline = startDeadline(req.signal, opts.timeoutMs);
-    try {
-      const res = await getRange(agent, {
-        origin: endpoint.origin,
-        path,
-        headers,
-        range,
-        maxBytes: opts.maxBytes,
-        store: 'S3',
-        signal: deadline.signal,
-        errorBodyLimit: 65_536,
-        allocate: opts.allocate,
-        release: opts.release,
-      });
-      if (res.ok) return res.bytes;
-      throw s3StatusError(res.statusCode, res.text);
-    } catch (err) {
-      throw classifyFailure(err, {
-        store: 'S3',
-        host: endpoint.host,
-        deadline,
-        outer: req.signal,
-        timeoutMs: opts.timeoutMs,
-      });
-    } finally {
-      deadline.dispose();
-    }
+    return underDeadline(
+      req.signal,
+      opts.timeoutMs,
+      'S3',
+      () => endpoint.host,
+      async (signal) => {
+        const res = await getRange(agent, {
+          origin: endpoint.origin,
+          path,
+          headers,
+          range,
+          maxBytes: opts.maxBytes,
+          store: 'S3',
+          signal,
+          errorBodyLimit: 65_536,
+          allocate: opts.allocate,
+          release: opts.release,
+        });
+        if (res.ok) return res.bytes;
+        throw s3StatusError(res.statusCode, res.text);
+      },
+    );
   }
 
   return {

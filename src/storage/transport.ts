@@ -207,3 +207,24 @@ export function describeError(err: unknown): string {
   }
   return String(err);
 }
+
+/**
+ * Runs one upstream read under its deadline and translates whatever it throws (classifyFailure); `host` is read
+ * at failure time because redirects move it.
+ */
+export async function underDeadline<T>(
+  outer: AbortSignal,
+  timeoutMs: number,
+  store: StoreName,
+  host: () => string,
+  read: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const deadline = startDeadline(outer, timeoutMs);
+  try {
+    return await read(deadline.signal);
+  } catch (err) {
+    throw classifyFailure(err, { store, host: host(), deadline, outer, timeoutMs });
+  } finally {
+    deadline.dispose();
+  }
+}

@@ -24,8 +24,8 @@ export interface Reduction {
   counts: number[];
 }
 
-type AnyPlan = MissingPlan<number> | MissingPlan<bigint>;
-type AnyFold = (
+export type AnyPlan = MissingPlan<number> | MissingPlan<bigint>;
+export type AnyFold = (
   acc: Acc,
   data: AnyTypedArray,
   start: number,
@@ -34,13 +34,13 @@ type AnyFold = (
   plan: AnyPlan,
 ) => void;
 
-function pickFold(spec: ReduceSpec, info: DTypeInfo, plan: AnyPlan): AnyFold {
+export function pickFold(spec: ReduceSpec, info: DTypeInfo, plan: AnyPlan): AnyFold {
   const kernels = spec.fold[familyOf(info)] as unknown as Record<AnyPlan['kind'], AnyFold>;
   return specialise(kernels[plan.kind], info.name);
 }
 
 /** 64-bit sums read each element as two 32-bit words; word views shifted by 4 bytes make that endian-agnostic. */
-function attachWords(acc: Acc, data: AnyTypedArray, info: DTypeInfo): void {
+export function attachWords(acc: Acc, data: AnyTypedArray, info: DTypeInfo): void {
   const words = Math.max(0, 2 * data.length - 1);
   const loAt = data.byteOffset + (HOST_IS_LITTLE_ENDIAN ? 0 : 4);
   const hiAt = data.byteOffset + (HOST_IS_LITTLE_ENDIAN ? 4 : 0);

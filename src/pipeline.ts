@@ -1,12 +1,14 @@
 /**
  * The page to read first: one chunk request flows fetch -> decode -> view -> select -> reduce. Framework-free:
- * plain values in, an OpResult out. The request first takes its share of the memory budget; the CPU stages
- * (compute/chunk.ts) run inline or on a worker (compute/pool.ts).
+ * plain values in, an OpResult out. A full reduction of uncompressed data is folded as the body streams in
+ * (compute/stream.ts) when the store allows it; otherwise the request takes its share of the memory budget, the
+ * body is read whole, and the CPU stages (compute/chunk.ts) run inline or on a worker (compute/pool.ts).
  */
 
 import type { BufferPool } from './buffer-pool.js';
 import { computePlan, expectedBytesOf, hasCodecs } from './compute/chunk.js';
 import type { ComputePool } from './compute/pool.js';
+import { STREAM_BUFFER_BYTES, streamReducer } from './compute/stream.js';
 import type { MemoryBudget } from './memory-budget.js';
 import type { ChunkRequest, OpResult } from './request/chunk-request.js';
 import type { ByteSource } from './storage/byte-source.js';
@@ -41,15 +43,21 @@ export async function runChunk(
   deps: PipelineDeps,
   signal: AbortSignal,
 ): Promise<OpResult> {
+  const plan = computePlan(req, deps.maxDecodedBytes);
+  const read = { location: req.location, range: req.range, credentials: req.credentials, signal };
+  const reducer = deps.storage.stream === undefined ? undefined : streamReducer(plan);
+  if (reducer !== undefined) {
+    const release = await deps.memory.acquire(STREAM_BUFFER_BYTES, signal);
+    try {
+      if (await deps.storage.stream!(read, (length) => reducer.open(length))) return reducer.finish();
+    } finally {
+      release();
+    }
+  }
   const release = await deps.memory.acquire(memoryEstimate(req, deps.maxDecodedBytes), signal);
   try {
-    const stored = await deps.storage.read({
-      location: req.location,
-      range: req.range,
-      credentials: req.credentials,
-      signal,
-    });
-    return await deps.compute.run(stored, computePlan(req, deps.maxDecodedBytes), deps.buffers.release);
+    const stored = await deps.storage.read(read);
+    return await deps.compute.run(stored, plan, deps.buffers.release);
   } finally {
     release();
   }

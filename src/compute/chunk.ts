@@ -54,7 +54,11 @@ export function computeChunk(stored: Uint8Array, plan: ComputePlan): OpResult {
 }
 
 /** API.md §7 step 5: the decoded bytes must be exactly the array the request describes. */
-function checkDecodedLength(length: number, expectedBytes: number | undefined, plan: ComputePlan): void {
+export function checkDecodedLength(
+  length: number,
+  expectedBytes: number | undefined,
+  plan: ComputePlan,
+): void {
   const { dtype, shape } = plan.array;
   const itemsize = dtypeInfo(dtype).itemsize;
   const what = hasCodecs(plan) ? 'decoded' : 'read';

@@ -8,7 +8,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { ActiveStorageError } from '../errors.js';
-import type { ByteSource } from './byte-source.js';
+import type { ByteSource, ReadRequest } from './byte-source.js';
 import { FORBIDDEN_ADDRESS_CODE } from './transport.js';
 
 export interface AllowList {
@@ -125,15 +125,25 @@ export function parseAllowList(
 /** Checks each location's upstream before the wrapped source connects; local files are governed by their roots. */
 export function withAllowList(source: ByteSource, allowList: AllowList | undefined): ByteSource {
   if (allowList === undefined) return source;
-  return {
+  const check = async ({ location }: ReadRequest): Promise<void> => {
+    if (location.kind === 's3') await allowList.check(parseUrl(location.endpoint));
+    else if (location.kind === 'http') await allowList.check(parseUrl(location.url));
+  };
+  const wrapped: ByteSource = {
     async read(req) {
-      const { location } = req;
-      if (location.kind === 's3') await allowList.check(parseUrl(location.endpoint));
-      else if (location.kind === 'http') await allowList.check(parseUrl(location.url));
+      await check(req);
       return source.read(req);
     },
     close: () => source.close(),
   };
+  const stream = source.stream?.bind(source);
+  if (stream !== undefined) {
+    wrapped.stream = async (req, open) => {
+      await check(req);
+      return stream(req, open);
+    };
+  }
+  return wrapped;
 }
 
 interface ParsedEntry {

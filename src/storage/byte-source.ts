@@ -12,6 +12,22 @@ export interface ReadRequest {
   signal: AbortSignal;
 }
 
+/**
+ * Where a streamed body goes. The consumer owns the memory reads land in, so bytes can be reduced while they are
+ * still in cache and the body never exists whole.
+ */
+export interface BodySink {
+  /** Memory for the next read: the transport fills a prefix of it (at most its length), then calls `filled`. */
+  readBuffer(): Uint8Array;
+  /** The first `n` bytes of the last `readBuffer()` are the next body bytes. */
+  filled(n: number): void;
+  /** Body bytes that arrived elsewhere (with the response headers); valid only during the call. */
+  write(bytes: Uint8Array): void;
+}
+
+/** Called once the body's length is known, before any of it is delivered; may throw to refuse it. */
+export type OpenSink = (length: number) => BodySink;
+
 export interface ByteSource {
   /**
    * Resolves with exactly the requested bytes (`range.size` of them when given, else everything from
@@ -19,6 +35,13 @@ export interface ByteSource {
    * upstream failure (API.md §9).
    */
   read(req: ReadRequest): Promise<Uint8Array>;
+  /**
+   * Streams exactly the requested bytes through `open(length)`'s sink when the transport can do it cheaply.
+   * Resolves false, before any sink was opened, when it cannot (another scheme, a redirect, an error status, no
+   * free connection): the caller then uses `read`, which reports any error in full. Optional: sources that only
+   * read whole (files, test doubles) leave it out.
+   */
+  stream?(req: ReadRequest, open: OpenSink): Promise<boolean>;
   /** Closes pooled connections. */
   close(): Promise<void>;
 }

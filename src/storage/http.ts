@@ -7,6 +7,7 @@ import { STATUS_CODES } from 'node:http';
 import { ActiveStorageError, type ErrorCode } from '../errors.js';
 import type { Credentials } from '../request/chunk-request.js';
 import type { ByteSource, ReadRequest } from './byte-source.js';
+import { FastHttpClient } from './fast-http.js';
 import { getRange } from './read-body.js';
 import {
   checkRangeSize,
@@ -32,17 +33,27 @@ export function createHttpSource(options: Partial<HttpSourceOptions> = {}): Byte
   const opts: HttpSourceOptions = { ...transportDefaults, maxRedirects: 10, ...options };
   const agent = createAgent(opts);
 
-  async function read(req: ReadRequest): Promise<Uint8Array> {
+  const fast = new FastHttpClient(opts);
+
+  function prepare(req: ReadRequest): { url: URL; headers: Record<string, string> } {
     const { location, range, credentials } = req;
     if (location.kind !== 'http') {
       throw new ActiveStorageError('INTERNAL', `the HTTP source was handed a ${location.kind} location`);
     }
     checkRangeSize(range, opts.maxBytes, 'HTTP');
-    let url = parseHttpUrl(location.url);
+    const url = parseHttpUrl(location.url);
     const headers: Record<string, string> = {};
     const byteRange = rangeHeader(range);
     if (byteRange !== undefined) headers.range = byteRange;
     if (credentials !== undefined) headers.authorization = basic(credentials);
+    return { url, headers };
+  }
+
+  async function read(req: ReadRequest): Promise<Uint8Array> {
+    const { range, credentials } = req;
+    const prepared = prepare(req);
+    let url = prepared.url;
+    const headers = prepared.headers;
 
     return underDeadline(
       req.signal,
@@ -86,7 +97,13 @@ export function createHttpSource(options: Partial<HttpSourceOptions> = {}): Byte
 
   return {
     read,
-    close: () => agent.close(),
+    async stream(req, open) {
+      const { url, headers } = prepare(req);
+      return fast.stream(url, `${url.pathname}${url.search}`, headers, req, 'HTTP', opts.timeoutMs, open);
+    },
+    close: async () => {
+      await Promise.all([agent.close(), fast.close()]);
+    },
   };
 }
 

@@ -5,6 +5,7 @@
 import aws4 from 'aws4';
 import { ActiveStorageError, type ErrorCode } from '../errors.js';
 import type { ByteSource, ReadRequest } from './byte-source.js';
+import { FastHttpClient } from './fast-http.js';
 import { getRange } from './read-body.js';
 import {
   checkRangeSize,
@@ -64,7 +65,10 @@ export function createS3Source(options: Partial<S3SourceOptions> = {}): ByteSour
   const opts: S3SourceOptions = { ...transportDefaults, region: 'us-east-1', ...options };
   const agent = createAgent(opts);
 
-  async function read(req: ReadRequest): Promise<Uint8Array> {
+  const fast = new FastHttpClient(opts);
+
+  /** The endpoint, the path as sent and signed, and the (signed) headers of one ranged GET. */
+  function prepare(req: ReadRequest): { endpoint: URL; path: string; headers: Record<string, string> } {
     const { location, range, credentials } = req;
     if (location.kind !== 's3') {
       throw new ActiveStorageError('INTERNAL', `the S3 source was handed a ${location.kind} location`);
@@ -96,7 +100,12 @@ export function createS3Source(options: Partial<S3SourceOptions> = {}): ByteSour
       );
       headers = signed.headers as Record<string, string>;
     }
+    return { endpoint, path, headers };
+  }
 
+  async function read(req: ReadRequest): Promise<Uint8Array> {
+    const { range } = req;
+    const { endpoint, path, headers } = prepare(req);
     return underDeadline(
       req.signal,
       opts.timeoutMs,
@@ -123,7 +132,13 @@ export function createS3Source(options: Partial<S3SourceOptions> = {}): ByteSour
 
   return {
     read,
-    close: () => agent.close(),
+    async stream(req, open) {
+      const { endpoint, path, headers } = prepare(req);
+      return fast.stream(endpoint, path, lowerCaseNames(headers), req, 'S3', opts.timeoutMs, open);
+    },
+    close: async () => {
+      await Promise.all([agent.close(), fast.close()]);
+    },
   };
 }
 
@@ -156,6 +171,13 @@ function xmlText(xml: string, tag: string): string | undefined {
       : Number.parseInt(name.slice(1), 10);
     return point <= 0x10ffff ? String.fromCodePoint(point) : whole;
   });
+}
+
+/** aws4 names its headers `Host`, `X-Amz-Date`, ...; HTTP names are case-insensitive and ours are lower case. */
+function lowerCaseNames(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
+  return out;
 }
 
 function parseEndpoint(endpoint: string): URL {

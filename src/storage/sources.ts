@@ -91,6 +91,16 @@ export function createStorage(config: StorageConfig = {}): ByteSource {
           return file.read(req);
       }
     },
+    async stream(req, open) {
+      switch (req.location.kind) {
+        case 's3':
+          return s3.stream?.(req, open) ?? false;
+        case 'http':
+          return http.stream?.(req, open) ?? false;
+        case 'file':
+          return false;
+      }
+    },
     async close() {
       await Promise.all([s3.close(), http.close(), file?.close()]);
     },

@@ -181,6 +181,31 @@ function serverHeaders(store: Store): Record<string, string> {
   return headers;
 }
 
+/** Untimed load before each timed server run. */
+const WARM_UP_MS = 300;
+
+/**
+ * The same requests, at the same concurrency, for WARM_UP_MS before the timed run: a server runs warm, and
+ * without this the 1 s runs of small chunks mostly timed V8 compiling the case's kernel and request path (nginx
+ * f32 1 MiB c1 sum: 0.24 of the direct GET in a 1 s run, 0.59 over 3 s). The direct GETs need no warm-up: wrk
+ * and nginx are native code.
+ */
+async function warmUp(server: ServerProcess, c: Case, obj: BenchObject, store: Store): Promise<void> {
+  const until = Date.now() + WARM_UP_MS;
+  const body = requestBody(c, obj, store);
+  const one = async (): Promise<void> => {
+    while (Date.now() < until) {
+      const res = await request(`${server.url}/v2/${c.op}`, {
+        method: 'POST',
+        headers: serverHeaders(store),
+        body,
+      });
+      await res.body.dump();
+    }
+  };
+  await Promise.all(Array.from({ length: c.concurrency }, one));
+}
+
 /** Asks the server once and compares with numpy; the problem in words, or undefined when they agree. */
 async function checkServerAnswer(
   server: ServerProcess,
@@ -371,6 +396,7 @@ async function runServerSide(
   const inFlightBytes =
     c.concurrency * (obj.storedBytes + (obj.compression === undefined ? 0 : obj.decodedBytes));
   const rssLimitMiB = 100 + (1.5 * inFlightBytes) / MiB;
+  await warmUp(server, c, obj, store);
   if (c.eventLoop) await metricsText(server); // prom-client resets its event-loop histogram on every scrape
   const probe = c.eventLoop ? startHealthProbe(server) : undefined;
   resetPeakRss(server.pid);

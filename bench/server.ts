@@ -3,7 +3,7 @@
  * port chosen at run time, optionally pinned to some CPUs and profiled with --cpu-prof.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pinned, stopChild } from './proc.js';
 
@@ -40,11 +40,21 @@ export function build(root: string): void {
   }
 }
 
+/** The node flags of `npm run serve`, so the bench times the server as the README tells users to run it. */
+function serveNodeFlags(root: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { serve: string } };
+  const words = pkg.scripts.serve.split(/\s+/);
+  return words.slice(words.indexOf('node') + 1, words.indexOf('dist/cli.js'));
+}
+
 export async function startServer(
   root: string,
   opts: { cpus: string | undefined; cpuProfDir: string | undefined; env: Record<string, string> },
 ): Promise<ServerProcess> {
-  const nodeArgs = opts.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir];
+  const nodeArgs = [
+    ...serveNodeFlags(root),
+    ...(opts.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir]),
+  ];
   const [cmd, args] = pinned(opts.cpus, [
     process.execPath,
     ...nodeArgs,

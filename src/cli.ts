@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 /**
  * The `s3-active-storage` command: `serve` runs the server, `demo` runs it beside an embedded sample S3 store,
  * `reduce` is a client that sends one request to a running server.

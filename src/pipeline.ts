@@ -51,6 +51,7 @@ export async function runChunk(
     try {
       if (await deps.storage.stream!(read, (length) => reducer.open(length))) return reducer.finish();
     } finally {
+      reducer.release();
       release();
     }
   }

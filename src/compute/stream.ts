@@ -29,7 +29,16 @@ export interface StreamReducer {
   open(length: number): BodySink;
   /** The result, once the whole body went through the sink. */
   finish(): OpResult;
+  /** Gives the read buffer back for the next request; the reducer is unusable afterwards. Always call it. */
+  release(): void;
 }
+
+/**
+ * Read buffers kept between requests: allocating 256 KiB per request costs an mmap, its page faults and an munmap
+ * (glibc maps blocks that large directly), all on the latency of small chunks.
+ */
+const spareBuffers: ArrayBuffer[] = [];
+const MAX_SPARE_BUFFERS = 16;
 
 /** Strided runs of a full reduction, in increasing address order: the geometry of the selected view. */
 interface Runs {
@@ -113,8 +122,8 @@ function geometry(shape: number[], order: 'C' | 'F', plan: ComputePlan): Runs {
 
 class FoldingReducer implements StreamReducer, BodySink {
   private readonly acc = new Acc();
-  private readonly memory = new ArrayBuffer(PAD + STREAM_BUFFER_BYTES);
-  private readonly bytes = new Uint8Array(this.memory);
+  private memory = spareBuffers.pop() ?? new ArrayBuffer(PAD + STREAM_BUFFER_BYTES);
+  private bytes = new Uint8Array(this.memory);
   private readonly itemsize: number;
   private readonly swap: boolean;
   /** Bytes of a split element waiting in front of the next read, at [PAD, PAD + carry). */
@@ -219,6 +228,13 @@ class FoldingReducer implements StreamReducer, BodySink {
       this.runBase -= outerStride[d]! * outerLen[d]!;
       this.outerIdx[d] = 0;
     }
+  }
+
+  release(): void {
+    if (this.memory.byteLength === 0) return;
+    if (spareBuffers.length < MAX_SPARE_BUFFERS) spareBuffers.push(this.memory);
+    this.memory = new ArrayBuffer(0);
+    this.bytes = new Uint8Array(this.memory);
   }
 
   finish(): OpResult {

@@ -4,8 +4,8 @@
  * into a new buffer ran at 644 MB/s, into a reused one at 1465 MB/s (docs/performance.md). Storage takes its
  * destination from here; the pipeline gives it back once the kernel has read it.
  *
- * Buffers come in size classes a quarter of a power of two apart (at most 25% slack), and at most `maxIdleBytes`
- * wait for reuse, so an idle server holds a bounded amount.
+ * Buffers come in size classes a quarter of a power of two apart (at most 25% slack), at most `maxIdleBytes`
+ * wait for reuse, and none once no buffer was asked for during `idleDropMs`, so an idle server holds nothing.
  */
 
 export interface BufferPool {
@@ -25,12 +25,28 @@ export function sizeClass(length: number): number {
   return Math.ceil(length / step) * step;
 }
 
-export function createBufferPool(maxIdleBytes: number): BufferPool {
+/** Idle buffers are dropped after this long without a request for one: a quiet server gives its memory back. */
+export const IDLE_DROP_MS = 5_000;
+
+export function createBufferPool(maxIdleBytes: number, idleDropMs = IDLE_DROP_MS): BufferPool {
   const idle = new Map<number, ArrayBuffer[]>();
   let idleTotal = 0;
+  let lastAcquire = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const dropWhenQuiet = (): void => {
+    timer = undefined;
+    const quietFor = Date.now() - lastAcquire;
+    if (quietFor < idleDropMs) {
+      timer = setTimeout(dropWhenQuiet, idleDropMs - quietFor).unref();
+      return;
+    }
+    idle.clear();
+    idleTotal = 0;
+  };
   return {
     idleBytes: () => idleTotal,
     acquire(length) {
+      lastAcquire = Date.now();
       const capacity = sizeClass(length);
       const reused = capacity > MIN_POOLED ? idle.get(capacity)?.pop() : undefined;
       if (reused !== undefined) {
@@ -49,6 +65,7 @@ export function createBufferPool(maxIdleBytes: number): BufferPool {
       list.push(buffer);
       idle.set(capacity, list);
       idleTotal += capacity;
+      timer ??= setTimeout(dropWhenQuiet, idleDropMs).unref();
     },
   };
 }

@@ -43,4 +43,18 @@ describe('buffer pool', () => {
     pool.release(moved);
     assert.equal(pool.idleBytes(), 0);
   });
+
+  it('drops idle buffers once nobody asked for one for idleDropMs', async () => {
+    const pool = createBufferPool(1 << 30, 30);
+    pool.release(pool.acquire(3_000_000));
+    assert.ok(pool.idleBytes() > 0);
+    await new Promise((resolve) => setTimeout(resolve, 15));
+    // An acquire restarts the quiet period.
+    const again = pool.acquire(3_000_000);
+    pool.release(again);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(pool.idleBytes() > 0, 'kept: the last acquire was under 30 ms ago');
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    assert.equal(pool.idleBytes(), 0);
+  });
 });

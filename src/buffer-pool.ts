@@ -32,14 +32,14 @@ export function createBufferPool(maxIdleBytes: number, idleDropMs = IDLE_DROP_MS
   const idle = new Map<number, ArrayBuffer[]>();
   let idleTotal = 0;
   let lastAcquire = 0;
-  let timer: NodeJS.Timeout | undefined;
+  let dropScheduled = false;
   const dropWhenQuiet = (): void => {
-    timer = undefined;
     const quietFor = Date.now() - lastAcquire;
     if (quietFor < idleDropMs) {
-      timer = setTimeout(dropWhenQuiet, idleDropMs - quietFor).unref();
+      setTimeout(dropWhenQuiet, idleDropMs - quietFor).unref();
       return;
     }
+    dropScheduled = false;
     idle.clear();
     idleTotal = 0;
   };
@@ -65,7 +65,10 @@ export function createBufferPool(maxIdleBytes: number, idleDropMs = IDLE_DROP_MS
       list.push(buffer);
       idle.set(capacity, list);
       idleTotal += capacity;
-      timer ??= setTimeout(dropWhenQuiet, idleDropMs).unref();
+      if (!dropScheduled) {
+        dropScheduled = true;
+        setTimeout(dropWhenQuiet, idleDropMs).unref();
+      }
     },
   };
 }

@@ -228,9 +228,12 @@ class Connection {
     this.socket.destroy();
     if (ex === undefined) return;
     this.detach(ex);
-    // A reused connection that fails before any answer was most likely closed by the server while idle.
-    if (this.reused && !ex.answered && ex.sink === undefined) this.client.retry(ex);
-    else ex.reject(err);
+    // A reused connection that closes or resets before any answer was most likely closed by the server while
+    // idle: once more on a new connection. A timeout or an abort is an answer in itself.
+    if (this.reused && !ex.answered && isConnectionLoss(err)) {
+      this.client.forget(this);
+      this.client.retry(ex);
+    } else ex.reject(err);
   }
 
   private detach(ex: Exchange): void {
@@ -439,6 +442,11 @@ function acceptedLength(head: ResponseHead, range: ByteRange): number | undefine
 function hostHeader(hostname: string, port: number): string {
   const host = hostname.includes(':') ? `[${hostname}]` : hostname;
   return port === 80 ? host : `${host}:${port}`;
+}
+
+function isConnectionLoss(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 function timeoutError(message: string): Error {

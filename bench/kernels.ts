@@ -18,12 +18,20 @@
  *   strided   1-D selection [0, n, 2] (every other element; memory traffic is still the whole array)
  *   big       big-endian bytes: buildView swaps them in place first (timed), then the plain reduction
  * GB/s is the array's byte length over the best time.
+ *
+ * The arrays live where the server keeps chunk data: inside the WASM kernels' memory (`kernelMemory`, folded in
+ * place), sized here by S3AS_KERNEL_ARENA_MIB to hold two of them, or in ordinary memory when the WASM kernels are
+ * unavailable; the JSON line says which (`memory`: "kernel" or "js") and which kernels ran (`kernels`: "wasm" or
+ * "ts"; S3AS_KERNELS=ts forces the TypeScript ones, for a before/after comparison):
+ *
+ *   taskset -c 1 node --import tsx bench/kernels.ts '{"dtypes": ["float64"], "variants": ["plain"], ...}'
  */
 import { fileURLToPath } from 'node:url';
 import { type DType, dtypeInfo } from '../src/array/dtype.js';
 import { selectView } from '../src/array/selection.js';
 import { buildView } from '../src/array/view.js';
 import { runOp } from '../src/ops/registry.js';
+import { freeKernelMemory, kernelMemory, wasmKernelsActive } from '../src/ops/wasm-kernels.js';
 import type { ArraySpec, MissingRule, Slice } from '../src/request/chunk-request.js';
 
 export type Variant = 'plain' | 'missing' | 'strided' | 'big';
@@ -121,23 +129,33 @@ const MISSING = 7;
  */
 function makeData(dtype: DType, bytes: number): Uint8Array {
   const info = dtypeInfo(dtype);
-  const buf = new Uint8Array(new ArrayBuffer(bytes));
+  const buf = allocate(bytes);
   const next = generator(bytes ^ info.itemsize);
   if (info.family === 'float') {
-    const a = new info.arrayType(buf.buffer, 0, bytes / info.itemsize);
+    const a = new info.arrayType(buf.buffer, buf.byteOffset, bytes / info.itemsize);
     for (let i = 0; i < a.length; i++) a[i] = next() % 10 === 0 ? MISSING : 200 + (next() / 4294967296) * 120;
     return buf;
   }
-  const words = new Uint32Array(buf.buffer);
+  const words = new Uint32Array(buf.buffer, buf.byteOffset, bytes / 4);
   for (let i = 0; i < words.length; i++) words[i] = next();
   if (info.isBigInt) {
-    const a = new info.arrayType(buf.buffer, 0, bytes / 8);
+    const a = new info.arrayType(buf.buffer, buf.byteOffset, bytes / 8);
     for (let i = 0; i < a.length; i++) if (next() % 10 === 0) a[i] = BigInt(MISSING);
   } else {
-    const a = new info.arrayType(buf.buffer, 0, bytes / info.itemsize);
+    const a = new info.arrayType(buf.buffer, buf.byteOffset, bytes / info.itemsize);
     for (let i = 0; i < a.length; i++) if (next() % 10 === 0) a[i] = MISSING;
   }
   return buf;
+}
+
+let memory: 'kernel' | 'js' = 'kernel';
+
+/** An array's bytes: in the kernels' memory when it has room, as the server would hold them. */
+function allocate(bytes: number): Uint8Array {
+  const view = kernelMemory(bytes);
+  if (view !== undefined) return view;
+  memory = 'js';
+  return new Uint8Array(new ArrayBuffer(bytes));
 }
 
 function swapCopy(src: Uint8Array, itemsize: number): Uint8Array {
@@ -154,7 +172,12 @@ function resultKey(r: ReturnType<typeof runOp>): string {
   return `${Buffer.from(r.bytes).toString('hex')}/${r.counts.join(',')}`;
 }
 
-export function runKernels(o: KernelOptions): { bandwidth: Bandwidth; results: KernelResult[] } {
+export function runKernels(o: KernelOptions): {
+  bandwidth: Bandwidth;
+  results: KernelResult[];
+  memory: 'kernel' | 'js';
+  kernels: 'wasm' | 'ts';
+} {
   const bytes = o.mib * 1024 * 1024;
   const bandwidth = measureBandwidth(bytes);
   const results: KernelResult[] = [];
@@ -163,7 +186,7 @@ export function runKernels(o: KernelOptions): { bandwidth: Bandwidth; results: K
     const n = bytes / info.itemsize;
     const little = makeData(dtype, bytes);
     const bigPristine = o.variants.includes('big') ? swapCopy(little, info.itemsize) : undefined;
-    const work = bigPristine === undefined ? undefined : new Uint8Array(new ArrayBuffer(bytes));
+    const work = bigPristine === undefined ? undefined : allocate(bytes);
     const missing: MissingRule = { kind: 'values', values: [info.isBigInt ? BigInt(MISSING) : MISSING] };
     const strided: Slice[] = [{ start: 0, stop: n, step: 2 }];
     const plainAnswers = new Map<KernelOp, string>();
@@ -200,12 +223,16 @@ export function runKernels(o: KernelOptions): { bandwidth: Bandwidth; results: K
         results.push({ dtype, variant, op, gbps: bytes / seconds / 1e9, bestMs: seconds * 1000, problem });
       }
     }
+    freeKernelMemory(little);
+    if (work !== undefined) freeKernelMemory(work);
   }
-  return { bandwidth, results };
+  return { bandwidth, results, memory, kernels: wasmKernelsActive() ? 'wasm' : 'ts' };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const options = JSON.parse(process.argv[2] ?? '{}') as KernelOptions;
+  // Room for the little-endian array and the big-endian working copy, plus the kernels' own scratch.
+  process.env.S3AS_KERNEL_ARENA_MIB ??= String(2 * options.mib + 8);
   const out = runKernels(options);
   process.stdout.write(`${JSON.stringify({ ...out, sink: sink > 0 })}\n`);
 }

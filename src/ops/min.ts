@@ -4,8 +4,9 @@
  *
  * Number dtypes fold by compare-and-select (`if (x < m) m = x`, four accumulators), measured 2-3x faster
  * than Math.min on Node 20. It never selects NaN, so float kernels also sum `x - x` (NaN for a NaN or an
- * infinity) and, only when that sum is NaN, fold the run again with Math.min, which propagates NaN exactly as
- * numpy does. 64-bit dtypes compare the two 32-bit words of each element
+ * infinity) and, only when that sum is NaN or the result is a zero, fold the run again with Math.min, which
+ * propagates NaN exactly as numpy does and makes the sign of a zero result independent of the element order
+ * (the WASM kernels, wasm-kernels.ts, give the same). 64-bit dtypes compare the two 32-bit words of each element
  * (high word first), so no element becomes a BigInt except to test membership in a `missing_values` list.
  */
 import type { BigIntArray, DTypeInfo, NumericArray } from '../array/dtype.js';
@@ -49,8 +50,9 @@ function minFloatNone(
     z += x - x;
   }
   m0 = Math.min(m0, m1, m2, m3);
-  if (Number.isNaN(z)) {
-    // A NaN or an infinity: fold again with Math.min, which propagates NaN as numpy does.
+  if (Number.isNaN(z) || m0 === 0) {
+    // A NaN or an infinity, or a zero (the compare ignores its sign): fold again with Math.min, which propagates
+    // NaN as numpy does and orders -0 below +0, so the result does not depend on the order of the elements.
     m0 = acc.m;
     for (k = 0, i = start; k < n; k++, i += stride) m0 = Math.min(m0, a[i]!);
   }
@@ -148,8 +150,8 @@ function minFloatBounds(
     z += x - x;
   }
   m0 = Math.min(m0, m1);
-  if (Number.isNaN(z)) {
-    // A NaN or an infinity (maybe a missing one): fold again with Math.min, which propagates NaN.
+  if (Number.isNaN(z) || m0 === 0) {
+    // A NaN or an infinity (maybe a missing one), or a zero: fold again with Math.min (NaN, the sign of zero).
     m0 = acc.m;
     for (k = 0, i = start; k < n; k++, i += stride) {
       const x = a[i]!;

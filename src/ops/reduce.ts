@@ -15,6 +15,7 @@ import { coalesce, contiguousRange, gatherView, type NdView, productOf } from '.
 import { ActiveStorageError } from '../errors.js';
 import type { MissingRule } from '../request/chunk-request.js';
 import { Acc, familyOf, type ReduceSpec } from './op-spec.js';
+import { wasmFold } from './wasm-kernels.js';
 
 export interface Reduction {
   /** Result elements in C order over `shape`, of the op's result dtype. */
@@ -34,13 +35,26 @@ export type AnyFold = (
   plan: AnyPlan,
 ) => void;
 
+/** The fold kernel for (op, dtype, missing plan): the WASM SIMD one when there is one (wasm-kernels.ts). */
 export function pickFold(spec: ReduceSpec, info: DTypeInfo, plan: AnyPlan): AnyFold {
+  const ts = pickTsFold(spec, info, plan);
+  return wasmFold(spec, info, plan, ts) ?? ts;
+}
+
+/** The TypeScript fold kernel, whatever S3AS_KERNELS says: the reference the WASM kernels must agree with. */
+export function pickTsFold(spec: ReduceSpec, info: DTypeInfo, plan: AnyPlan): AnyFold {
   const kernels = spec.fold[familyOf(info)] as unknown as Record<AnyPlan['kind'], AnyFold>;
   return specialise(kernels[plan.kind], info.name);
 }
 
 /** 64-bit sums read each element as two 32-bit words; word views shifted by 4 bytes make that endian-agnostic. */
 export function attachWords(acc: Acc, data: AnyTypedArray, info: DTypeInfo): void {
+  if (data.length === 0) {
+    // No element to read; a view 4 bytes into an empty buffer would not even exist.
+    acc.lo32 = new Uint32Array(0);
+    acc.hi32 = info.family === 'int' ? new Int32Array(0) : new Uint32Array(0);
+    return;
+  }
   const words = Math.max(0, 2 * data.length - 1);
   const loAt = data.byteOffset + (HOST_IS_LITTLE_ENDIAN ? 0 : 4);
   const hiAt = data.byteOffset + (HOST_IS_LITTLE_ENDIAN ? 4 : 0);

@@ -1,0 +1,962 @@
+// SIMD reduction kernels (AssemblyScript, compiled by scripts/build-wasm.mjs to build/kernels.wasm).
+//
+// Every kernel folds `n` elements at byte address `p`, `st` bytes apart, and writes its answer to OUT:
+//   f64 OUT[0]  the value (a float sum, an exact integer sum, a min or a max; 64-bit min/max: the raw i64)
+//   f64 OUT[1]  64-bit sums: the sum of the high 32-bit words (OUT[0] is then the sum of the low words)
+//   f64 OUT[2]  how many elements were not missing
+// src/ops/wasm-kernels.ts calls them and folds OUT into an Acc exactly as the TypeScript kernels in src/ops do;
+// the results must be bit-identical to those (test/unit/ops/wasm-kernels.test.ts compares them), so:
+//   - float sums follow sum.ts's pairwise association exactly: 8 running sums (4 f64x2 lanes) per leaf of at
+//     most 128 elements, 4 (2 lanes) per leaf of at most 64 when missing elements are skipped, halves above that
+//     rounded down to a multiple of 8; a missing element adds +0, which leaves a running sum unchanged (the sums
+//     start at +0, so they are never -0);
+//   - float min/max use f32x4/f64x2.min/max, which propagate NaN and order -0 below +0 as Math.min/max do;
+//   - integer sums are exact: the caller passes at most 2^20 elements, so every total fits a float64 exactly.
+//
+// Type parameters are compile-time switches (AssemblyScript drops the dead branches):
+//   T  element type;  M  access: u8 contiguous, u16 every other element, u32 any stride;
+//   B  u8 no missing rule, u16 bounds rule (x < lo || x > hi || x == eq), u32 one missing value (x == eq);
+//   O  u8 min, u16 max.
+
+const OUT: usize = memory.data(32, 16);
+const TMP: usize = memory.data(16, 16);
+
+export function outPtr(): usize {
+  return OUT;
+}
+
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+@inline function lanes<T>(): i32 {
+  return 16 / sizeof<T>();
+}
+
+@inline function step<T, M>(st: usize): usize {
+  if (sizeof<M>() == 1) return sizeof<T>();
+  if (sizeof<M>() == 2) return 2 * sizeof<T>();
+  return st;
+}
+
+/** The next `lanes<T>()` selected elements from `p`, as one vector. */
+@inline function lv<T, M>(p: usize, st: usize): v128 {
+  if (sizeof<M>() == 1) return v128.load(p);
+  if (sizeof<M>() == 2) {
+    const a = v128.load(p);
+    const b = v128.load(p, 16);
+    if (sizeof<T>() == 1) return i8x16.shuffle(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    if (sizeof<T>() == 2) return i16x8.shuffle(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
+    if (sizeof<T>() == 4) return i32x4.shuffle(a, b, 0, 2, 4, 6);
+    return i64x2.shuffle(a, b, 0, 2);
+  }
+  for (let i = 0; i < lanes<T>(); i++) store<T>(TMP + i * sizeof<T>(), load<T>(p + <usize>i * st));
+  return v128.load(TMP);
+}
+
+@inline function bits<T>(m: v128): i32 {
+  if (sizeof<T>() == 1) return popcnt<i32>(i8x16.bitmask(m));
+  if (sizeof<T>() == 2) return popcnt<i32>(i16x8.bitmask(m));
+  if (sizeof<T>() == 4) return popcnt<i32>(i32x4.bitmask(m));
+  return popcnt<i32>(i64x2.bitmask(m));
+}
+
+/**
+ * Lanes where x is missing under a bounds rule; `on` is all ones when `eq` is a value of the dtype. B = u32: the
+ * rule is one missing value (lo and hi at the dtype's extremes, eq a value of it), so only `eq` is tested.
+ */
+@inline function missV<T, B>(x: v128, lo: v128, hi: v128, eq: v128, on: v128): v128 {
+  if (sizeof<B>() == 4) return v128.eq<T>(x, eq);
+  return v128.or(v128.or(v128.lt<T>(x, lo), v128.gt<T>(x, hi)), v128.and(v128.eq<T>(x, eq), on));
+}
+
+/** True when a bounds rule is a single missing value: the kernels then run with B = u32. */
+@inline function eqOnly<T>(lo: T, hi: T, on: i32): bool {
+  if (isFloat<T>()) return lo == <T>-Infinity && hi == <T>Infinity;
+  return on != 0 && lo == ident<T, u16>() && hi == ident<T, u8>();
+}
+
+@inline function missS<T>(x: T, lo: T, hi: T, eq: T, on: i32): bool {
+  return x < lo || x > hi || (on != 0 && x == eq);
+}
+
+@inline function hsum(a: v128): f64 {
+  return f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Float sums: sum.ts's pairwise scheme, lane for lane.
+
+/** (e0, e1), (e2, e3), (e4, e5), (e6, e7) of the 8 elements at p, as float64 pairs, added to a0..a3. */
+@inline function leaf8<T, M>(p: usize, n: i32, st: usize): f64 {
+  const S = step<T, M>(st);
+  let a0: v128;
+  let a1: v128;
+  let a2: v128;
+  let a3: v128;
+  if (sizeof<T>() == 8) {
+    a0 = lv<T, M>(p, S);
+    a1 = lv<T, M>(p + 2 * S, S);
+    a2 = lv<T, M>(p + 4 * S, S);
+    a3 = lv<T, M>(p + 6 * S, S);
+  } else if (sizeof<M>() == 1) {
+    a0 = f64x2.promote_low_f32x4(v128.load64_zero(p));
+    a1 = f64x2.promote_low_f32x4(v128.load64_zero(p, 8));
+    a2 = f64x2.promote_low_f32x4(v128.load64_zero(p, 16));
+    a3 = f64x2.promote_low_f32x4(v128.load64_zero(p, 24));
+  } else {
+    const x = lv<T, M>(p, S);
+    const y = lv<T, M>(p + 4 * S, S);
+    a0 = f64x2.promote_low_f32x4(x);
+    a1 = f64x2.promote_low_f32x4(i64x2.shuffle(x, x, 1, 1));
+    a2 = f64x2.promote_low_f32x4(y);
+    a3 = f64x2.promote_low_f32x4(i64x2.shuffle(y, y, 1, 1));
+  }
+  p += 8 * S;
+  let k = 8;
+  for (; k + 8 <= n; k += 8) {
+    if (sizeof<T>() == 8) {
+      a0 = f64x2.add(a0, lv<T, M>(p, S));
+      a1 = f64x2.add(a1, lv<T, M>(p + 2 * S, S));
+      a2 = f64x2.add(a2, lv<T, M>(p + 4 * S, S));
+      a3 = f64x2.add(a3, lv<T, M>(p + 6 * S, S));
+    } else if (sizeof<M>() == 1) {
+      a0 = f64x2.add(a0, f64x2.promote_low_f32x4(v128.load64_zero(p)));
+      a1 = f64x2.add(a1, f64x2.promote_low_f32x4(v128.load64_zero(p, 8)));
+      a2 = f64x2.add(a2, f64x2.promote_low_f32x4(v128.load64_zero(p, 16)));
+      a3 = f64x2.add(a3, f64x2.promote_low_f32x4(v128.load64_zero(p, 24)));
+    } else {
+      const x = lv<T, M>(p, S);
+      const y = lv<T, M>(p + 4 * S, S);
+      a0 = f64x2.add(a0, f64x2.promote_low_f32x4(x));
+      a1 = f64x2.add(a1, f64x2.promote_low_f32x4(i64x2.shuffle(x, x, 1, 1)));
+      a2 = f64x2.add(a2, f64x2.promote_low_f32x4(y));
+      a3 = f64x2.add(a3, f64x2.promote_low_f32x4(i64x2.shuffle(y, y, 1, 1)));
+    }
+    p += 8 * S;
+  }
+  let s = hsum(a0) + hsum(a1) + (hsum(a2) + hsum(a3));
+  for (; k < n; k++) {
+    s += <f64>load<T>(p);
+    p += S;
+  }
+  return s;
+}
+
+function pairwise<T, M>(p: usize, n: i32, st: usize): f64 {
+  if (n <= 128) return leaf8<T, M>(p, n, st);
+  let half = n >> 1;
+  half -= half & 7;
+  return pairwise<T, M>(p, half, st) + pairwise<T, M>(p + <usize>half * step<T, M>(st), n - half, st);
+}
+
+@inline function sumFloat<T>(p: usize, n: i32, st: i32): void {
+  let s = 0.0;
+  if (n < 8) {
+    for (let k = 0; k < n; k++) s += <f64>load<T>(p + <usize>(k * st));
+  } else if (st == sizeof<T>()) s = pairwise<T, u8>(p, n, st);
+  else if (st == 2 * sizeof<T>()) s = pairwise<T, u16>(p, n, st);
+  else s = pairwise<T, u32>(p, n, st);
+  store<f64>(OUT, s);
+  store<f64>(OUT, <f64>n, 16);
+}
+
+let missing: i32 = 0;
+
+/** A leaf of at most 64 elements with a bounds rule: running sums r0..r3 as (r0, r1), (r2, r3); tail into r0. */
+function leaf4<T, M, B>(p: usize, n: i32, st: usize, lo: T, hi: T, eq: T): f64 {
+  const S = step<T, M>(st);
+  const vlo = v128.splat<T>(lo);
+  const vhi = v128.splat<T>(hi);
+  const veq = v128.splat<T>(eq);
+  const on = i64x2.splat(-1);
+  let a0 = f64x2.splat(0);
+  let a1 = f64x2.splat(0);
+  let m = 0;
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    if (sizeof<T>() == 8) {
+      const x = lv<T, M>(p, S);
+      const y = lv<T, M>(p + 2 * S, S);
+      const mx = missV<T, B>(x, vlo, vhi, veq, on);
+      const my = missV<T, B>(y, vlo, vhi, veq, on);
+      m += popcnt<i32>(i64x2.bitmask(mx) | (i64x2.bitmask(my) << 2));
+      a0 = f64x2.add(a0, v128.andnot(x, mx));
+      a1 = f64x2.add(a1, v128.andnot(y, my));
+    } else {
+      const x0 = lv<T, M>(p, S);
+      const mx = missV<T, B>(x0, vlo, vhi, veq, on);
+      m += popcnt<i32>(i32x4.bitmask(mx));
+      const x = v128.andnot(x0, mx);
+      a0 = f64x2.add(a0, f64x2.promote_low_f32x4(x));
+      a1 = f64x2.add(a1, f64x2.promote_low_f32x4(i64x2.shuffle(x, x, 1, 1)));
+    }
+    p += 4 * S;
+  }
+  let r0 = f64x2.extract_lane(a0, 0);
+  for (; k < n; k++) {
+    const x = load<T>(p);
+    if (missS<T>(x, lo, hi, eq, 1)) m++;
+    else r0 += <f64>x;
+    p += S;
+  }
+  missing += m;
+  return r0 + f64x2.extract_lane(a0, 1) + hsum(a1);
+}
+
+function pairwiseB<T, M, B>(p: usize, n: i32, st: usize, lo: T, hi: T, eq: T): f64 {
+  if (n <= 64) return leaf4<T, M, B>(p, n, st, lo, hi, eq);
+  let half = n >> 1;
+  half -= half & 7;
+  return (
+    pairwiseB<T, M, B>(p, half, st, lo, hi, eq) +
+    pairwiseB<T, M, B>(p + <usize>half * step<T, M>(st), n - half, st, lo, hi, eq)
+  );
+}
+
+@inline function sumFloatB<T>(p: usize, n: i32, st: i32, lo: T, hi: T, eq: T): void {
+  missing = 0;
+  let s = 0.0;
+  if (eqOnly<T>(lo, hi, 1)) {
+    if (st == sizeof<T>()) s = pairwiseB<T, u8, u32>(p, n, st, lo, hi, eq);
+    else if (st == 2 * sizeof<T>()) s = pairwiseB<T, u16, u32>(p, n, st, lo, hi, eq);
+    else s = pairwiseB<T, u32, u32>(p, n, st, lo, hi, eq);
+  } else if (st == sizeof<T>()) s = pairwiseB<T, u8, u16>(p, n, st, lo, hi, eq);
+  else if (st == 2 * sizeof<T>()) s = pairwiseB<T, u16, u16>(p, n, st, lo, hi, eq);
+  else s = pairwiseB<T, u32, u16>(p, n, st, lo, hi, eq);
+  store<f64>(OUT, s);
+  store<f64>(OUT, <f64>(n - missing), 16);
+}
+
+export function sum_f64(p: usize, n: i32, st: i32): void {
+  sumFloat<f64>(p, n, st);
+}
+export function sum_f32(p: usize, n: i32, st: i32): void {
+  sumFloat<f32>(p, n, st);
+}
+export function sumb_f64(p: usize, n: i32, st: i32, lo: f64, hi: f64, eq: f64): void {
+  sumFloatB<f64>(p, n, st, lo, hi, eq);
+}
+export function sumb_f32(p: usize, n: i32, st: i32, lo: f32, hi: f32, eq: f32): void {
+  sumFloatB<f32>(p, n, st, lo, hi, eq);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Exact integer sums of 8-32-bit elements (n <= 2^20, so |total| < 2^52).
+
+/** The vector's elements summed pairwise into four 32-bit lanes. */
+@inline function widen32<T>(x: v128): v128 {
+  if (sizeof<T>() == 1) {
+    if (isSigned<T>()) return v128.extadd_pairwise<i16>(v128.extadd_pairwise<i8>(x));
+    return v128.extadd_pairwise<u16>(v128.extadd_pairwise<u8>(x));
+  }
+  if (isSigned<T>()) return v128.extadd_pairwise<i16>(x);
+  return v128.extadd_pairwise<u16>(x);
+}
+
+function sumInt<T, M, B>(p: usize, n: i32, st: usize, lo: T, hi: T, eq: T, eqOn: i32): void {
+  const S = step<T, M>(st);
+  const L = lanes<T>();
+  const vlo = v128.splat<T>(lo);
+  const vhi = v128.splat<T>(hi);
+  const veq = v128.splat<T>(eq);
+  const on = i32x4.splat(eqOn != 0 ? -1 : 0);
+  let t0 = i64x2.splat(0);
+  let t1 = i64x2.splat(0);
+  let m = 0;
+  let vectors = n / L;
+  const rest = n - vectors * L;
+  while (vectors > 0) {
+    // 8- and 16-bit elements add up in 32-bit lanes for at most 4096 vectors (< 2^31), then widen.
+    const c = min(vectors, 4096);
+    vectors -= c;
+    let w0 = i32x4.splat(0);
+    let w1 = i32x4.splat(0);
+    let j = 0;
+    for (; j + 2 <= c; j += 2) {
+      let x = lv<T, M>(p, S);
+      let y = lv<T, M>(p + <usize>L * S, S);
+      if (sizeof<B>() >= 2) {
+        const mx = missV<T, B>(x, vlo, vhi, veq, on);
+        const my = missV<T, B>(y, vlo, vhi, veq, on);
+        m += bits<T>(mx) + bits<T>(my);
+        x = v128.andnot(x, mx);
+        y = v128.andnot(y, my);
+      }
+      if (sizeof<T>() == 4) {
+        t0 = i64x2.add(t0, v128.extend_low<T>(x));
+        t1 = i64x2.add(t1, v128.extend_high<T>(x));
+        t0 = i64x2.add(t0, v128.extend_low<T>(y));
+        t1 = i64x2.add(t1, v128.extend_high<T>(y));
+      } else {
+        w0 = i32x4.add(w0, widen32<T>(x));
+        w1 = i32x4.add(w1, widen32<T>(y));
+      }
+      p += 2 * <usize>L * S;
+    }
+    if (j < c) {
+      let x = lv<T, M>(p, S);
+      if (sizeof<B>() >= 2) {
+        const mx = missV<T, B>(x, vlo, vhi, veq, on);
+        m += bits<T>(mx);
+        x = v128.andnot(x, mx);
+      }
+      if (sizeof<T>() == 4) {
+        t0 = i64x2.add(t0, v128.extend_low<T>(x));
+        t1 = i64x2.add(t1, v128.extend_high<T>(x));
+      } else w0 = i32x4.add(w0, widen32<T>(x));
+      p += <usize>L * S;
+    }
+    if (sizeof<T>() < 4) {
+      const w = i32x4.add(w0, w1);
+      t0 = i64x2.add(t0, v128.extend_low<i32>(w));
+      t1 = i64x2.add(t1, v128.extend_high<i32>(w));
+    }
+  }
+  const t = i64x2.add(t0, t1);
+  let s: i64 = i64x2.extract_lane(t, 0) + i64x2.extract_lane(t, 1);
+  for (let k = 0; k < rest; k++) {
+    const x = load<T>(p);
+    if (sizeof<B>() >= 2 && missS<T>(x, lo, hi, eq, eqOn)) m++;
+    else s += <i64>x;
+    p += S;
+  }
+  store<f64>(OUT, <f64>s);
+  store<f64>(OUT, <f64>(n - m), 16);
+}
+
+@inline function sumI<T>(p: usize, n: i32, st: i32): void {
+  if (st == sizeof<T>()) sumInt<T, u8, u8>(p, n, st, 0, 0, 0, 0);
+  else if (st == 2 * sizeof<T>()) sumInt<T, u16, u8>(p, n, st, 0, 0, 0, 0);
+  else sumInt<T, u32, u8>(p, n, st, 0, 0, 0, 0);
+}
+@inline function sumIB<T>(p: usize, n: i32, st: i32, lo: T, hi: T, eq: T, on: i32): void {
+  if (eqOnly<T>(lo, hi, on)) {
+    if (st == sizeof<T>()) sumInt<T, u8, u32>(p, n, st, lo, hi, eq, on);
+    else if (st == 2 * sizeof<T>()) sumInt<T, u16, u32>(p, n, st, lo, hi, eq, on);
+    else sumInt<T, u32, u32>(p, n, st, lo, hi, eq, on);
+  } else if (st == sizeof<T>()) sumInt<T, u8, u16>(p, n, st, lo, hi, eq, on);
+  else if (st == 2 * sizeof<T>()) sumInt<T, u16, u16>(p, n, st, lo, hi, eq, on);
+  else sumInt<T, u32, u16>(p, n, st, lo, hi, eq, on);
+}
+
+export function sum_i8(p: usize, n: i32, st: i32): void {
+  sumI<i8>(p, n, st);
+}
+export function sum_u8(p: usize, n: i32, st: i32): void {
+  sumI<u8>(p, n, st);
+}
+export function sum_i16(p: usize, n: i32, st: i32): void {
+  sumI<i16>(p, n, st);
+}
+export function sum_u16(p: usize, n: i32, st: i32): void {
+  sumI<u16>(p, n, st);
+}
+export function sum_i32(p: usize, n: i32, st: i32): void {
+  sumI<i32>(p, n, st);
+}
+export function sum_u32(p: usize, n: i32, st: i32): void {
+  sumI<u32>(p, n, st);
+}
+export function sumb_i8(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  sumIB<i8>(p, n, st, <i8>lo, <i8>hi, <i8>eq, on);
+}
+export function sumb_u8(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  sumIB<u8>(p, n, st, <u8>lo, <u8>hi, <u8>eq, on);
+}
+export function sumb_i16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  sumIB<i16>(p, n, st, <i16>lo, <i16>hi, <i16>eq, on);
+}
+export function sumb_u16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  sumIB<u16>(p, n, st, <u16>lo, <u16>hi, <u16>eq, on);
+}
+export function sumb_i32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  sumIB<i32>(p, n, st, lo, hi, eq, on);
+}
+export function sumb_u32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  sumIB<u32>(p, n, st, <u32>lo, <u32>hi, <u32>eq, on);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Exact 64-bit sums as sum.ts keeps them: low 32-bit words (unsigned) and high words (signed for int64) summed
+// apart (n <= 2^20, so both totals fit a float64 exactly).
+
+/** Flips the sign bit of unsigned 64-bit lanes, so signed compares order them. */
+@inline function bias64<T>(x: v128): v128 {
+  if (isSigned<T>()) return x;
+  return v128.xor(x, i64x2.splat(i64.MIN_VALUE));
+}
+
+@inline function miss64<B>(x: v128, lo: v128, hi: v128, eq: v128, on: v128): v128 {
+  if (sizeof<B>() == 4) return i64x2.eq(x, eq);
+  return v128.or(v128.or(i64x2.lt_s(x, lo), i64x2.gt_s(x, hi)), v128.and(i64x2.eq(x, eq), on));
+}
+
+function sum64<T, M, B>(p: usize, n: i32, st: usize, lo: i64, hi: i64, eq: i64, eqOn: i32): void {
+  const S = step<T, M>(st);
+  const vlo = i64x2.splat(lo);
+  const vhi = i64x2.splat(hi);
+  const veq = i64x2.splat(eq);
+  const on = i64x2.splat(eqOn != 0 ? -1 : 0);
+  const low = i64x2.splat(0xffffffff);
+  let l0 = i64x2.splat(0);
+  let h0 = i64x2.splat(0);
+  let l1 = i64x2.splat(0);
+  let h1 = i64x2.splat(0);
+  let m = 0;
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    let x = lv<T, M>(p, S);
+    let y = lv<T, M>(p + 2 * S, S);
+    if (sizeof<B>() >= 2) {
+      const mx = miss64<B>(bias64<T>(x), vlo, vhi, veq, on);
+      const my = miss64<B>(bias64<T>(y), vlo, vhi, veq, on);
+      m += popcnt<i32>(i64x2.bitmask(mx) | (i64x2.bitmask(my) << 2));
+      x = v128.andnot(x, mx);
+      y = v128.andnot(y, my);
+    }
+    l0 = i64x2.add(l0, v128.and(x, low));
+    l1 = i64x2.add(l1, v128.and(y, low));
+    if (isSigned<T>()) {
+      h0 = i64x2.add(h0, i64x2.shr_s(x, 32));
+      h1 = i64x2.add(h1, i64x2.shr_s(y, 32));
+    } else {
+      h0 = i64x2.add(h0, i64x2.shr_u(x, 32));
+      h1 = i64x2.add(h1, i64x2.shr_u(y, 32));
+    }
+    p += 4 * S;
+  }
+  const l = i64x2.add(l0, l1);
+  const h = i64x2.add(h0, h1);
+  let sl: i64 = i64x2.extract_lane(l, 0) + i64x2.extract_lane(l, 1);
+  let sh: i64 = i64x2.extract_lane(h, 0) + i64x2.extract_lane(h, 1);
+  for (; k < n; k++) {
+    const x = load<i64>(p);
+    const xb = isSigned<T>() ? x : x ^ i64.MIN_VALUE;
+    if (sizeof<B>() >= 2 && (xb < lo || xb > hi || (eqOn != 0 && xb == eq))) m++;
+    else {
+      sl += x & 0xffffffff;
+      sh += isSigned<T>() ? x >> 32 : <i64>(<u64>x >> 32);
+    }
+    p += S;
+  }
+  store<f64>(OUT, <f64>sl);
+  store<f64>(OUT, <f64>sh, 8);
+  store<f64>(OUT, <f64>(n - m), 16);
+}
+
+@inline function sum64D<T, B>(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+  if (sizeof<B>() >= 2 && eqOnly<i64>(lo, hi, on)) {
+    if (st == 8) sum64<T, u8, u32>(p, n, st, lo, hi, eq, on);
+    else if (st == 16) sum64<T, u16, u32>(p, n, st, lo, hi, eq, on);
+    else sum64<T, u32, u32>(p, n, st, lo, hi, eq, on);
+  } else if (st == 8) sum64<T, u8, B>(p, n, st, lo, hi, eq, on);
+  else if (st == 16) sum64<T, u16, B>(p, n, st, lo, hi, eq, on);
+  else sum64<T, u32, B>(p, n, st, lo, hi, eq, on);
+}
+
+export function sum_i64(p: usize, n: i32, st: i32): void {
+  sum64D<i64, u8>(p, n, st, 0, 0, 0, 0);
+}
+export function sum_u64(p: usize, n: i32, st: i32): void {
+  sum64D<u64, u8>(p, n, st, 0, 0, 0, 0);
+}
+/** lo/hi/eq of uint64 data come with their sign bit flipped (see bias64). */
+export function sumb_i64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+  sum64D<i64, u16>(p, n, st, lo, hi, eq, on);
+}
+export function sumb_u64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+  sum64D<u64, u16>(p, n, st, lo, hi, eq, on);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// min / max of number dtypes (floats with NaN propagation and -0 < +0, as Math.min/max).
+
+@inline function ident<T, O>(): T {
+  if (sizeof<O>() == 1) {
+    if (isFloat<T>()) return <T>Infinity;
+    if (isSigned<T>()) return <T>((<u64>1 << (sizeof<T>() * 8 - 1)) - 1);
+    return <T>-1;
+  }
+  if (isFloat<T>()) return <T>-Infinity;
+  if (isSigned<T>()) return <T>(<u64>1 << (sizeof<T>() * 8 - 1));
+  return <T>0;
+}
+
+@inline function vext<T, O>(a: v128, b: v128): v128 {
+  return sizeof<O>() == 1 ? v128.min<T>(a, b) : v128.max<T>(a, b);
+}
+
+@inline function sext<T, O>(a: T, b: T): T {
+  return sizeof<O>() == 1 ? min<T>(a, b) : max<T>(a, b);
+}
+
+function extreme<T, M, B, O>(p: usize, n: i32, st: usize, lo: T, hi: T, eq: T, eqOn: i32): void {
+  const S = step<T, M>(st);
+  const L = lanes<T>();
+  const id = v128.splat<T>(ident<T, O>());
+  const vlo = v128.splat<T>(lo);
+  const vhi = v128.splat<T>(hi);
+  const veq = v128.splat<T>(eq);
+  const on = i32x4.splat(eqOn != 0 ? -1 : 0);
+  let m0 = id;
+  let m1 = id;
+  let m2 = id;
+  let m3 = id;
+  let m = 0;
+  const vectors = n / L;
+  let j = 0;
+  for (; j + 4 <= vectors; j += 4) {
+    let x0 = lv<T, M>(p, S);
+    let x1 = lv<T, M>(p + <usize>L * S, S);
+    let x2 = lv<T, M>(p + 2 * <usize>L * S, S);
+    let x3 = lv<T, M>(p + 3 * <usize>L * S, S);
+    if (sizeof<B>() >= 2) {
+      const k0 = missV<T, B>(x0, vlo, vhi, veq, on);
+      const k1 = missV<T, B>(x1, vlo, vhi, veq, on);
+      const k2 = missV<T, B>(x2, vlo, vhi, veq, on);
+      const k3 = missV<T, B>(x3, vlo, vhi, veq, on);
+      m += bits<T>(k0) + bits<T>(k1) + bits<T>(k2) + bits<T>(k3);
+      x0 = v128.bitselect(id, x0, k0);
+      x1 = v128.bitselect(id, x1, k1);
+      x2 = v128.bitselect(id, x2, k2);
+      x3 = v128.bitselect(id, x3, k3);
+    }
+    m0 = vext<T, O>(m0, x0);
+    m1 = vext<T, O>(m1, x1);
+    m2 = vext<T, O>(m2, x2);
+    m3 = vext<T, O>(m3, x3);
+    p += 4 * <usize>L * S;
+  }
+  for (; j < vectors; j++) {
+    let x = lv<T, M>(p, S);
+    if (sizeof<B>() >= 2) {
+      const k = missV<T, B>(x, vlo, vhi, veq, on);
+      m += bits<T>(k);
+      x = v128.bitselect(id, x, k);
+    }
+    m0 = vext<T, O>(m0, x);
+    p += <usize>L * S;
+  }
+  v128.store(TMP, vext<T, O>(vext<T, O>(m0, m1), vext<T, O>(m2, m3)));
+  let r = load<T>(TMP);
+  for (let i = 1; i < L; i++) r = sext<T, O>(r, load<T>(TMP + i * sizeof<T>()));
+  for (let k = vectors * L; k < n; k++) {
+    const x = load<T>(p);
+    if (sizeof<B>() >= 2 && missS<T>(x, lo, hi, eq, eqOn)) m++;
+    else r = sext<T, O>(r, x);
+    p += S;
+  }
+  store<f64>(OUT, <f64>r);
+  store<f64>(OUT, <f64>(n - m), 16);
+}
+
+/**
+ * Floats: the fold uses the one-instruction compare-and-select (pmin/pmax: `x < m ? x : m`), which ignores NaN and
+ * the sign of zero, and tracks both apart: a running sum of the elements (NaN only when a NaN, or infinities of both
+ * signs, were met: then the run is folded again with the exact f32x4/f64x2.min/max) and the OR (min) or AND (max)
+ * of their sign bits, which decides the sign of a zero result (when the min is a zero, the only elements with the
+ * sign bit set are -0s; likewise for max and +0).
+ */
+function extremeF<T, M, B, O>(p0: usize, n: i32, st: usize, lo: T, hi: T, eq: T): void {
+  const S = step<T, M>(st);
+  const L = lanes<T>();
+  const id = v128.splat<T>(ident<T, O>());
+  const vlo = v128.splat<T>(lo);
+  const vhi = v128.splat<T>(hi);
+  const veq = v128.splat<T>(eq);
+  const on = i32x4.splat(-1);
+  let p = p0;
+  let m0 = id;
+  let m1 = id;
+  let z0 = v128.splat<T>(0);
+  let z1 = z0;
+  let sg = sizeof<O>() == 1 ? i32x4.splat(0) : i32x4.splat(-1);
+  let m = 0;
+  const vectors = n / L;
+  let j = 0;
+  for (; j + 2 <= vectors; j += 2) {
+    let x0 = lv<T, M>(p, S);
+    let x1 = lv<T, M>(p + <usize>L * S, S);
+    if (sizeof<B>() >= 2) {
+      const k0 = missV<T, B>(x0, vlo, vhi, veq, on);
+      const k1 = missV<T, B>(x1, vlo, vhi, veq, on);
+      m += bits<T>(k0) + bits<T>(k1);
+      x0 = v128.bitselect(id, x0, k0);
+      x1 = v128.bitselect(id, x1, k1);
+    }
+    if (sizeof<O>() == 1) {
+      m0 = v128.pmin<T>(m0, x0);
+      m1 = v128.pmin<T>(m1, x1);
+      sg = v128.or(sg, v128.or(x0, x1));
+    } else {
+      m0 = v128.pmax<T>(m0, x0);
+      m1 = v128.pmax<T>(m1, x1);
+      sg = v128.and(sg, v128.and(x0, x1));
+    }
+    z0 = v128.add<T>(z0, x0);
+    z1 = v128.add<T>(z1, x1);
+    p += 2 * <usize>L * S;
+  }
+  if (j < vectors) {
+    let x = lv<T, M>(p, S);
+    if (sizeof<B>() >= 2) {
+      const k = missV<T, B>(x, vlo, vhi, veq, on);
+      m += bits<T>(k);
+      x = v128.bitselect(id, x, k);
+    }
+    if (sizeof<O>() == 1) {
+      m0 = v128.pmin<T>(m0, x);
+      sg = v128.or(sg, x);
+    } else {
+      m0 = v128.pmax<T>(m0, x);
+      sg = v128.and(sg, x);
+    }
+    z0 = v128.add<T>(z0, x);
+    p += <usize>L * S;
+  }
+  const z = v128.add<T>(z0, z1);
+  let nan = v128.any_true(v128.ne<T>(z, z));
+  v128.store(TMP, sizeof<O>() == 1 ? v128.pmin<T>(m0, m1) : v128.pmax<T>(m0, m1));
+  let r = load<T>(TMP);
+  for (let i = 1; i < L; i++) {
+    const x = load<T>(TMP + i * sizeof<T>());
+    r = sizeof<O>() == 1 ? (x < r ? x : r) : x > r ? x : r;
+  }
+  for (let k = vectors * L; k < n; k++) {
+    const x = load<T>(p);
+    if (sizeof<B>() >= 2 && missS<T>(x, lo, hi, eq, 1)) m++;
+    else {
+      if (x != x) nan = true;
+      r = sext<T, O>(r, x);
+    }
+    p += S;
+  }
+  if (nan) {
+    extreme<T, M, B, O>(p0, n, st, lo, hi, eq, 1);
+    return;
+  }
+  if (r == 0) {
+    // The sign of zero: any sign bit set (min), any sign bit clear (max), over the lanes.
+    const signs = sizeof<O>() == 1 ? sg : v128.not(sg);
+    const neg = sizeof<T>() == 8 ? i64x2.bitmask(signs) != 0 : i32x4.bitmask(signs) != 0;
+    if (sizeof<O>() == 1) r = neg ? <T>-0.0 : <T>0.0;
+    else r = neg ? <T>0.0 : <T>-0.0;
+    // A zero from the scalar tail counts too.
+    for (let k = vectors * L; k < n; k++) {
+      const x = load<T>(p0 + <usize>k * S);
+      if (x == 0 && !(sizeof<B>() >= 2 && missS<T>(x, lo, hi, eq, 1))) r = sext<T, O>(r, x);
+    }
+  }
+  store<f64>(OUT, <f64>r);
+  store<f64>(OUT, <f64>(n - m), 16);
+}
+
+@inline function extD<T, B, O>(p: usize, n: i32, st: i32, lo: T, hi: T, eq: T, on: i32): void {
+  if (sizeof<B>() >= 2 && eqOnly<T>(lo, hi, on)) extD2<T, u32, O>(p, n, st, lo, hi, eq, on);
+  else extD2<T, B, O>(p, n, st, lo, hi, eq, on);
+}
+
+@inline function extD2<T, B, O>(p: usize, n: i32, st: i32, lo: T, hi: T, eq: T, on: i32): void {
+  if (isFloat<T>()) {
+    if (st == sizeof<T>()) extremeF<T, u8, B, O>(p, n, st, lo, hi, eq);
+    else if (st == 2 * sizeof<T>()) extremeF<T, u16, B, O>(p, n, st, lo, hi, eq);
+    else extremeF<T, u32, B, O>(p, n, st, lo, hi, eq);
+    return;
+  }
+  if (st == sizeof<T>()) extreme<T, u8, B, O>(p, n, st, lo, hi, eq, on);
+  else if (st == 2 * sizeof<T>()) extreme<T, u16, B, O>(p, n, st, lo, hi, eq, on);
+  else extreme<T, u32, B, O>(p, n, st, lo, hi, eq, on);
+}
+
+export function min_f64(p: usize, n: i32, st: i32): void {
+  extD<f64, u8, u8>(p, n, st, 0, 0, 0, 0);
+}
+export function max_f64(p: usize, n: i32, st: i32): void {
+  extD<f64, u8, u16>(p, n, st, 0, 0, 0, 0);
+}
+export function min_f32(p: usize, n: i32, st: i32): void {
+  extD<f32, u8, u8>(p, n, st, 0, 0, 0, 0);
+}
+export function max_f32(p: usize, n: i32, st: i32): void {
+  extD<f32, u8, u16>(p, n, st, 0, 0, 0, 0);
+}
+export function minb_f64(p: usize, n: i32, st: i32, lo: f64, hi: f64, eq: f64): void {
+  extD<f64, u16, u8>(p, n, st, lo, hi, eq, 1);
+}
+export function maxb_f64(p: usize, n: i32, st: i32, lo: f64, hi: f64, eq: f64): void {
+  extD<f64, u16, u16>(p, n, st, lo, hi, eq, 1);
+}
+export function minb_f32(p: usize, n: i32, st: i32, lo: f32, hi: f32, eq: f32): void {
+  extD<f32, u16, u8>(p, n, st, lo, hi, eq, 1);
+}
+export function maxb_f32(p: usize, n: i32, st: i32, lo: f32, hi: f32, eq: f32): void {
+  extD<f32, u16, u16>(p, n, st, lo, hi, eq, 1);
+}
+export function min_i8(p: usize, n: i32, st: i32): void {
+  extD<i8, u8, u8>(p, n, st, 0, 0, 0, 0);
+}
+export function max_i8(p: usize, n: i32, st: i32): void {
+  extD<i8, u8, u16>(p, n, st, 0, 0, 0, 0);
+}
+export function min_u8(p: usize, n: i32, st: i32): void {
+  extD<u8, u8, u8>(p, n, st, 0, 0, 0, 0);
+}
+export function max_u8(p: usize, n: i32, st: i32): void {
+  extD<u8, u8, u16>(p, n, st, 0, 0, 0, 0);
+}
+export function min_i16(p: usize, n: i32, st: i32): void {
+  extD<i16, u8, u8>(p, n, st, 0, 0, 0, 0);
+}
+export function max_i16(p: usize, n: i32, st: i32): void {
+  extD<i16, u8, u16>(p, n, st, 0, 0, 0, 0);
+}
+export function min_u16(p: usize, n: i32, st: i32): void {
+  extD<u16, u8, u8>(p, n, st, 0, 0, 0, 0);
+}
+export function max_u16(p: usize, n: i32, st: i32): void {
+  extD<u16, u8, u16>(p, n, st, 0, 0, 0, 0);
+}
+export function min_i32(p: usize, n: i32, st: i32): void {
+  extD<i32, u8, u8>(p, n, st, 0, 0, 0, 0);
+}
+export function max_i32(p: usize, n: i32, st: i32): void {
+  extD<i32, u8, u16>(p, n, st, 0, 0, 0, 0);
+}
+export function min_u32(p: usize, n: i32, st: i32): void {
+  extD<u32, u8, u8>(p, n, st, 0, 0, 0, 0);
+}
+export function max_u32(p: usize, n: i32, st: i32): void {
+  extD<u32, u8, u16>(p, n, st, 0, 0, 0, 0);
+}
+export function minb_i8(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  extD<i8, u16, u8>(p, n, st, <i8>lo, <i8>hi, <i8>eq, on);
+}
+export function maxb_i8(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  extD<i8, u16, u16>(p, n, st, <i8>lo, <i8>hi, <i8>eq, on);
+}
+export function minb_u8(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  extD<u8, u16, u8>(p, n, st, <u8>lo, <u8>hi, <u8>eq, on);
+}
+export function maxb_u8(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  extD<u8, u16, u16>(p, n, st, <u8>lo, <u8>hi, <u8>eq, on);
+}
+export function minb_i16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  extD<i16, u16, u8>(p, n, st, <i16>lo, <i16>hi, <i16>eq, on);
+}
+export function maxb_i16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  extD<i16, u16, u16>(p, n, st, <i16>lo, <i16>hi, <i16>eq, on);
+}
+export function minb_u16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  extD<u16, u16, u8>(p, n, st, <u16>lo, <u16>hi, <u16>eq, on);
+}
+export function maxb_u16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  extD<u16, u16, u16>(p, n, st, <u16>lo, <u16>hi, <u16>eq, on);
+}
+export function minb_i32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  extD<i32, u16, u8>(p, n, st, lo, hi, eq, on);
+}
+export function maxb_i32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  extD<i32, u16, u16>(p, n, st, lo, hi, eq, on);
+}
+export function minb_u32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  extD<u32, u16, u8>(p, n, st, <u32>lo, <u32>hi, <u32>eq, on);
+}
+export function maxb_u32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  extD<u32, u16, u16>(p, n, st, <u32>lo, <u32>hi, <u32>eq, on);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// min / max of 64-bit integers: compare-and-select on sign-biased lanes (no i64x2.min in WebAssembly).
+
+@inline function sel64<O>(m: v128, x: v128): v128 {
+  return v128.bitselect(x, m, sizeof<O>() == 1 ? i64x2.lt_s(x, m) : i64x2.gt_s(x, m));
+}
+
+function extreme64<T, M, B, O>(p: usize, n: i32, st: usize, lo: i64, hi: i64, eq: i64, eqOn: i32): void {
+  const S = step<T, M>(st);
+  const idS: i64 = sizeof<O>() == 1 ? i64.MAX_VALUE : i64.MIN_VALUE;
+  const id = i64x2.splat(idS);
+  const vlo = i64x2.splat(lo);
+  const vhi = i64x2.splat(hi);
+  const veq = i64x2.splat(eq);
+  const on = i64x2.splat(eqOn != 0 ? -1 : 0);
+  let m0 = id;
+  let m1 = id;
+  let m2 = id;
+  let m3 = id;
+  let m = 0;
+  let k = 0;
+  for (; k + 8 <= n; k += 8) {
+    let x0 = bias64<T>(lv<T, M>(p, S));
+    let x1 = bias64<T>(lv<T, M>(p + 2 * S, S));
+    let x2 = bias64<T>(lv<T, M>(p + 4 * S, S));
+    let x3 = bias64<T>(lv<T, M>(p + 6 * S, S));
+    if (sizeof<B>() >= 2) {
+      const k0 = miss64<B>(x0, vlo, vhi, veq, on);
+      const k1 = miss64<B>(x1, vlo, vhi, veq, on);
+      const k2 = miss64<B>(x2, vlo, vhi, veq, on);
+      const k3 = miss64<B>(x3, vlo, vhi, veq, on);
+      m += popcnt<i32>(
+        i64x2.bitmask(k0) | (i64x2.bitmask(k1) << 2) | (i64x2.bitmask(k2) << 4) | (i64x2.bitmask(k3) << 6),
+      );
+      x0 = v128.bitselect(id, x0, k0);
+      x1 = v128.bitselect(id, x1, k1);
+      x2 = v128.bitselect(id, x2, k2);
+      x3 = v128.bitselect(id, x3, k3);
+    }
+    m0 = sel64<O>(m0, x0);
+    m1 = sel64<O>(m1, x1);
+    m2 = sel64<O>(m2, x2);
+    m3 = sel64<O>(m3, x3);
+    p += 8 * S;
+  }
+  v128.store(TMP, sel64<O>(sel64<O>(m0, m1), sel64<O>(m2, m3)));
+  let r = sext<i64, O>(load<i64>(TMP), load<i64>(TMP, 8));
+  for (; k < n; k++) {
+    const x = isSigned<T>() ? load<i64>(p) : load<i64>(p) ^ i64.MIN_VALUE;
+    if (sizeof<B>() >= 2 && (x < lo || x > hi || (eqOn != 0 && x == eq))) m++;
+    else r = sext<i64, O>(r, x);
+    p += S;
+  }
+  store<i64>(OUT, isSigned<T>() ? r : r ^ i64.MIN_VALUE);
+  store<f64>(OUT, <f64>(n - m), 16);
+}
+
+@inline function ext64D<T, B, O>(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+  if (sizeof<B>() >= 2 && eqOnly<i64>(lo, hi, on)) {
+    if (st == 8) extreme64<T, u8, u32, O>(p, n, st, lo, hi, eq, on);
+    else if (st == 16) extreme64<T, u16, u32, O>(p, n, st, lo, hi, eq, on);
+    else extreme64<T, u32, u32, O>(p, n, st, lo, hi, eq, on);
+  } else if (st == 8) extreme64<T, u8, B, O>(p, n, st, lo, hi, eq, on);
+  else if (st == 16) extreme64<T, u16, B, O>(p, n, st, lo, hi, eq, on);
+  else extreme64<T, u32, B, O>(p, n, st, lo, hi, eq, on);
+}
+
+export function min_i64(p: usize, n: i32, st: i32): void {
+  ext64D<i64, u8, u8>(p, n, st, 0, 0, 0, 0);
+}
+export function max_i64(p: usize, n: i32, st: i32): void {
+  ext64D<i64, u8, u16>(p, n, st, 0, 0, 0, 0);
+}
+export function min_u64(p: usize, n: i32, st: i32): void {
+  ext64D<u64, u8, u8>(p, n, st, 0, 0, 0, 0);
+}
+export function max_u64(p: usize, n: i32, st: i32): void {
+  ext64D<u64, u8, u16>(p, n, st, 0, 0, 0, 0);
+}
+export function minb_i64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+  ext64D<i64, u16, u8>(p, n, st, lo, hi, eq, on);
+}
+export function maxb_i64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+  ext64D<i64, u16, u16>(p, n, st, lo, hi, eq, on);
+}
+export function minb_u64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+  ext64D<u64, u16, u8>(p, n, st, lo, hi, eq, on);
+}
+export function maxb_u64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+  ext64D<u64, u16, u16>(p, n, st, lo, hi, eq, on);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// count with a bounds rule: the non-missing elements.
+
+function countB<T, M, B>(p: usize, n: i32, st: usize, lo: T, hi: T, eq: T, eqOn: i32): void {
+  const S = step<T, M>(st);
+  const L = lanes<T>();
+  const vlo = v128.splat<T>(lo);
+  const vhi = v128.splat<T>(hi);
+  const veq = v128.splat<T>(eq);
+  const on = i32x4.splat(eqOn != 0 ? -1 : 0);
+  let m = 0;
+  const vectors = n / L;
+  let j = 0;
+  for (; j + 2 <= vectors; j += 2) {
+    const x = lv<T, M>(p, S);
+    const y = lv<T, M>(p + <usize>L * S, S);
+    m += bits<T>(missV<T, B>(x, vlo, vhi, veq, on)) + bits<T>(missV<T, B>(y, vlo, vhi, veq, on));
+    p += 2 * <usize>L * S;
+  }
+  if (j < vectors) {
+    m += bits<T>(missV<T, B>(lv<T, M>(p, S), vlo, vhi, veq, on));
+    p += <usize>L * S;
+  }
+  for (let k = vectors * L; k < n; k++) {
+    if (missS<T>(load<T>(p), lo, hi, eq, eqOn)) m++;
+    p += S;
+  }
+  store<f64>(OUT, <f64>(n - m), 16);
+}
+
+@inline function countD<T>(p: usize, n: i32, st: i32, lo: T, hi: T, eq: T, on: i32): void {
+  if (eqOnly<T>(lo, hi, on)) {
+    if (st == sizeof<T>()) countB<T, u8, u32>(p, n, st, lo, hi, eq, on);
+    else if (st == 2 * sizeof<T>()) countB<T, u16, u32>(p, n, st, lo, hi, eq, on);
+    else countB<T, u32, u32>(p, n, st, lo, hi, eq, on);
+  } else if (st == sizeof<T>()) countB<T, u8, u16>(p, n, st, lo, hi, eq, on);
+  else if (st == 2 * sizeof<T>()) countB<T, u16, u16>(p, n, st, lo, hi, eq, on);
+  else countB<T, u32, u16>(p, n, st, lo, hi, eq, on);
+}
+
+function count64<T, M, B>(p: usize, n: i32, st: usize, lo: i64, hi: i64, eq: i64, eqOn: i32): void {
+  const S = step<T, M>(st);
+  const vlo = i64x2.splat(lo);
+  const vhi = i64x2.splat(hi);
+  const veq = i64x2.splat(eq);
+  const on = i64x2.splat(eqOn != 0 ? -1 : 0);
+  let m = 0;
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const mx = miss64<B>(bias64<T>(lv<T, M>(p, S)), vlo, vhi, veq, on);
+    const my = miss64<B>(bias64<T>(lv<T, M>(p + 2 * S, S)), vlo, vhi, veq, on);
+    m += popcnt<i32>(i64x2.bitmask(mx) | (i64x2.bitmask(my) << 2));
+    p += 4 * S;
+  }
+  for (; k < n; k++) {
+    const x = isSigned<T>() ? load<i64>(p) : load<i64>(p) ^ i64.MIN_VALUE;
+    if (x < lo || x > hi || (eqOn != 0 && x == eq)) m++;
+    p += S;
+  }
+  store<f64>(OUT, <f64>(n - m), 16);
+}
+
+@inline function count64D<T>(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+  if (eqOnly<i64>(lo, hi, on)) {
+    if (st == 8) count64<T, u8, u32>(p, n, st, lo, hi, eq, on);
+    else if (st == 16) count64<T, u16, u32>(p, n, st, lo, hi, eq, on);
+    else count64<T, u32, u32>(p, n, st, lo, hi, eq, on);
+  } else if (st == 8) count64<T, u8, u16>(p, n, st, lo, hi, eq, on);
+  else if (st == 16) count64<T, u16, u16>(p, n, st, lo, hi, eq, on);
+  else count64<T, u32, u16>(p, n, st, lo, hi, eq, on);
+}
+
+export function cntb_f64(p: usize, n: i32, st: i32, lo: f64, hi: f64, eq: f64): void {
+  countD<f64>(p, n, st, lo, hi, eq, 1);
+}
+export function cntb_f32(p: usize, n: i32, st: i32, lo: f32, hi: f32, eq: f32): void {
+  countD<f32>(p, n, st, lo, hi, eq, 1);
+}
+export function cntb_i8(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  countD<i8>(p, n, st, <i8>lo, <i8>hi, <i8>eq, on);
+}
+export function cntb_u8(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  countD<u8>(p, n, st, <u8>lo, <u8>hi, <u8>eq, on);
+}
+export function cntb_i16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  countD<i16>(p, n, st, <i16>lo, <i16>hi, <i16>eq, on);
+}
+export function cntb_u16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  countD<u16>(p, n, st, <u16>lo, <u16>hi, <u16>eq, on);
+}
+export function cntb_i32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  countD<i32>(p, n, st, lo, hi, eq, on);
+}
+export function cntb_u32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  countD<u32>(p, n, st, <u32>lo, <u32>hi, <u32>eq, on);
+}
+export function cntb_i64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+  count64D<i64>(p, n, st, lo, hi, eq, on);
+}
+export function cntb_u64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+  count64D<u64>(p, n, st, lo, hi, eq, on);
+}

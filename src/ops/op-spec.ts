@@ -5,6 +5,7 @@
  * kernel per missing-plan kind so the per-element missing test is inlined, and every kernel is specialised per
  * dtype (array/specialise.ts), so kernels follow that file's rules: self-contained, no nested functions.
  */
+import { HOST_IS_LITTLE_ENDIAN } from '../array/byte-order.js';
 import type { AnyTypedArray, BigIntArray, DType, DTypeInfo, NumericArray } from '../array/dtype.js';
 import { type BoundsPlan, type NonePlan, type SetPlan, splitWords } from '../array/missing.js';
 import type { OpName } from './registry.js';
@@ -99,4 +100,22 @@ export function finishExtreme(
   } else {
     (out as Float64Array)[index] = acc.n === 0 ? (sentinel as number) : acc.m;
   }
+}
+
+/** 64-bit sums read each element as two 32-bit words; word views shifted by 4 bytes make that endian-agnostic. */
+export function attachWords(acc: Acc, data: AnyTypedArray, info: DTypeInfo): void {
+  if (data.length === 0) {
+    // No element to read; a view 4 bytes into an empty buffer would not even exist.
+    acc.lo32 = new Uint32Array(0);
+    acc.hi32 = info.family === 'int' ? new Int32Array(0) : new Uint32Array(0);
+    return;
+  }
+  const words = Math.max(0, 2 * data.length - 1);
+  const loAt = data.byteOffset + (HOST_IS_LITTLE_ENDIAN ? 0 : 4);
+  const hiAt = data.byteOffset + (HOST_IS_LITTLE_ENDIAN ? 4 : 0);
+  acc.lo32 = new Uint32Array(data.buffer, loAt, words);
+  acc.hi32 =
+    info.family === 'int'
+      ? new Int32Array(data.buffer, hiAt, words)
+      : new Uint32Array(data.buffer, hiAt, words);
 }

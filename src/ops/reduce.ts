@@ -7,14 +7,14 @@
  * every axis of a view whose elements are one contiguous range (the whole array, in C or F order, or a selection
  * that keeps a contiguous block) is a single run: one kernel call for the whole chunk.
  */
-import { HOST_IS_LITTLE_ENDIAN } from '../array/byte-order.js';
 import { type AnyTypedArray, type DTypeInfo, dtypeInfo } from '../array/dtype.js';
 import { type BoundsPlan, type MissingPlan, planMissing, type SetPlan } from '../array/missing.js';
 import { specialise } from '../array/specialise.js';
-import { coalesce, contiguousRange, gatherView, type NdView, productOf } from '../array/view.js';
+import { coalesce, gatherView, type NdView, productOf } from '../array/view.js';
 import { ActiveStorageError } from '../errors.js';
 import type { MissingRule } from '../request/chunk-request.js';
-import { Acc, familyOf, type ReduceSpec } from './op-spec.js';
+import { Acc, attachWords, familyOf, type ReduceSpec } from './op-spec.js';
+import { FullReduction } from './stream-reduce.js';
 import { wasmFold } from './wasm-kernels.js';
 
 export interface Reduction {
@@ -45,24 +45,6 @@ export function pickFold(spec: ReduceSpec, info: DTypeInfo, plan: AnyPlan): AnyF
 export function pickTsFold(spec: ReduceSpec, info: DTypeInfo, plan: AnyPlan): AnyFold {
   const kernels = spec.fold[familyOf(info)] as unknown as Record<AnyPlan['kind'], AnyFold>;
   return specialise(kernels[plan.kind], info.name);
-}
-
-/** 64-bit sums read each element as two 32-bit words; word views shifted by 4 bytes make that endian-agnostic. */
-export function attachWords(acc: Acc, data: AnyTypedArray, info: DTypeInfo): void {
-  if (data.length === 0) {
-    // No element to read; a view 4 bytes into an empty buffer would not even exist.
-    acc.lo32 = new Uint32Array(0);
-    acc.hi32 = info.family === 'int' ? new Int32Array(0) : new Uint32Array(0);
-    return;
-  }
-  const words = Math.max(0, 2 * data.length - 1);
-  const loAt = data.byteOffset + (HOST_IS_LITTLE_ENDIAN ? 0 : 4);
-  const hiAt = data.byteOffset + (HOST_IS_LITTLE_ENDIAN ? 4 : 0);
-  acc.lo32 = new Uint32Array(data.buffer, loAt, words);
-  acc.hi32 =
-    info.family === 'int'
-      ? new Int32Array(data.buffer, hiAt, words)
-      : new Uint32Array(data.buffer, hiAt, words);
 }
 
 export function reduceView(
@@ -107,14 +89,11 @@ export function reduceView(
   const data = view.data;
 
   if (keptShape.length === 0) {
-    const range = contiguousRange(view);
-    if (range !== undefined) {
-      spec.identity(acc, info);
-      if (range.length > 0) fold(acc, data, range.start, 1, range.length, plan);
-      spec.finish(acc, info, out, 0);
-      counts[0] = acc.n;
-      return { values: out, shape: [], counts };
-    }
+    // The walk a streamed body gets too (stream-reduce.ts), so both paths give the same bytes.
+    const whole = new FullReduction(spec, info, fold, plan, view);
+    whole.fold(data, 0, data.length, true);
+    whole.finish(out);
+    return { values: out, shape: [], counts: [whole.acc.n] };
   }
 
   const redSize = productOf(reduced.map((r) => r.len));

@@ -16,7 +16,8 @@ import {
 } from '../../../src/array/dtype.js';
 import { planMissing } from '../../../src/array/missing.js';
 import { Acc, type ReduceSpec } from '../../../src/ops/op-spec.js';
-import { type AnyFold, type AnyPlan, attachWords, pickFold, pickTsFold } from '../../../src/ops/reduce.js';
+import { attachWords } from '../../../src/ops/op-spec.js';
+import { type AnyFold, type AnyPlan, pickFold, pickTsFold } from '../../../src/ops/reduce.js';
 import { OPS } from '../../../src/ops/registry.js';
 import { freeKernelMemory, kernelMemory, wasmKernelsActive } from '../../../src/ops/wasm-kernels.js';
 import type { MissingRule } from '../../../src/request/chunk-request.js';

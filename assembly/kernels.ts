@@ -14,7 +14,8 @@
 //   - integer sums are exact: the caller passes at most 2^20 elements, so every total fits a float64 exactly.
 //
 // Type parameters are compile-time switches (AssemblyScript drops the dead branches):
-//   T  element type;  M  access: u8 contiguous, u16 every other element, u32 any stride;
+//   T  element type;  M  access: u8 contiguous, u16 every other element, u32 any stride; the signed i8, i16, i32
+//      access the same elements stored big-endian (every load byte-swapped in registers);
 //   B  u8 no missing rule, u16 bounds rule (x < lo || x > hi || x == eq), u32 one missing value (x == eq);
 //   O  u8 min, u16 max.
 
@@ -39,19 +40,47 @@ export function heapBase(): usize {
   return st;
 }
 
-/** The next `lanes<T>()` selected elements from `p`, as one vector. */
+/** Reverses the bytes of each T-sized lane (one pshufb). */
+@inline function bswapV<T>(x: v128): v128 {
+  if (sizeof<T>() == 2) return i8x16.shuffle(x, x, 1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
+  if (sizeof<T>() == 4) return i8x16.shuffle(x, x, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
+  if (sizeof<T>() == 8) return i8x16.shuffle(x, x, 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
+  return x;
+}
+
+/** The next `lanes<T>()` selected elements from `p`, as one vector (byte-swapped when M is signed). */
 @inline function lv<T, M>(p: usize, st: usize): v128 {
-  if (sizeof<M>() == 1) return v128.load(p);
+  if (sizeof<M>() == 1) return isSigned<M>() ? bswapV<T>(v128.load(p)) : v128.load(p);
   if (sizeof<M>() == 2) {
     const a = v128.load(p);
     const b = v128.load(p, 16);
     if (sizeof<T>() == 1) return i8x16.shuffle(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    if (sizeof<T>() == 2) return i16x8.shuffle(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
-    if (sizeof<T>() == 4) return i32x4.shuffle(a, b, 0, 2, 4, 6);
+    // Big-endian: one byte shuffle picks every other element and reverses its bytes.
+    if (sizeof<T>() == 2) {
+      if (isSigned<M>()) return i8x16.shuffle(a, b, 1, 0, 5, 4, 9, 8, 13, 12, 17, 16, 21, 20, 25, 24, 29, 28);
+      return i16x8.shuffle(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
+    }
+    if (sizeof<T>() == 4) {
+      if (isSigned<M>()) return i8x16.shuffle(a, b, 3, 2, 1, 0, 11, 10, 9, 8, 19, 18, 17, 16, 27, 26, 25, 24);
+      return i32x4.shuffle(a, b, 0, 2, 4, 6);
+    }
+    if (isSigned<M>()) return i8x16.shuffle(a, b, 7, 6, 5, 4, 3, 2, 1, 0, 23, 22, 21, 20, 19, 18, 17, 16);
     return i64x2.shuffle(a, b, 0, 2);
   }
   for (let i = 0; i < lanes<T>(); i++) store<T>(TMP + i * sizeof<T>(), load<T>(p + <usize>i * st));
-  return v128.load(TMP);
+  return isSigned<M>() ? bswapV<T>(v128.load(TMP)) : v128.load(TMP);
+}
+
+/** One element at `p` (byte-swapped when M is signed). */
+@inline function ld<T, M>(p: usize): T {
+  if (!isSigned<M>() || sizeof<T>() == 1) return load<T>(p);
+  if (sizeof<T>() == 2) return <T>bswap<u16>(load<u16>(p));
+  if (sizeof<T>() == 4) {
+    if (isFloat<T>()) return reinterpret<T>(bswap<u32>(load<u32>(p)));
+    return <T>bswap<u32>(load<u32>(p));
+  }
+  if (isFloat<T>()) return reinterpret<T>(bswap<u64>(load<u64>(p)));
+  return <T>bswap<u64>(load<u64>(p));
 }
 
 @inline function bits<T>(m: v128): i32 {
@@ -99,7 +128,7 @@ export function heapBase(): usize {
     a1 = lv<T, M>(p + 2 * S, S);
     a2 = lv<T, M>(p + 4 * S, S);
     a3 = lv<T, M>(p + 6 * S, S);
-  } else if (sizeof<M>() == 1) {
+  } else if (sizeof<M>() == 1 && !isSigned<M>()) {
     a0 = f64x2.promote_low_f32x4(v128.load64_zero(p));
     a1 = f64x2.promote_low_f32x4(v128.load64_zero(p, 8));
     a2 = f64x2.promote_low_f32x4(v128.load64_zero(p, 16));
@@ -120,7 +149,7 @@ export function heapBase(): usize {
       a1 = f64x2.add(a1, lv<T, M>(p + 2 * S, S));
       a2 = f64x2.add(a2, lv<T, M>(p + 4 * S, S));
       a3 = f64x2.add(a3, lv<T, M>(p + 6 * S, S));
-    } else if (sizeof<M>() == 1) {
+    } else if (sizeof<M>() == 1 && !isSigned<M>()) {
       a0 = f64x2.add(a0, f64x2.promote_low_f32x4(v128.load64_zero(p)));
       a1 = f64x2.add(a1, f64x2.promote_low_f32x4(v128.load64_zero(p, 8)));
       a2 = f64x2.add(a2, f64x2.promote_low_f32x4(v128.load64_zero(p, 16)));
@@ -137,7 +166,7 @@ export function heapBase(): usize {
   }
   let s = hsum(a0) + hsum(a1) + (hsum(a2) + hsum(a3));
   for (; k < n; k++) {
-    s += <f64>load<T>(p);
+    s += <f64>ld<T, M>(p);
     p += S;
   }
   return s;
@@ -150,13 +179,13 @@ function pairwise<T, M>(p: usize, n: i32, st: usize): f64 {
   return pairwise<T, M>(p, half, st) + pairwise<T, M>(p + <usize>half * step<T, M>(st), n - half, st);
 }
 
-@inline function sumFloat<T>(p: usize, n: i32, st: i32): void {
+@inline function sumFloat<T, A1, A2, A3>(p: usize, n: i32, st: i32): void {
   let s = 0.0;
   if (n < 8) {
-    for (let k = 0; k < n; k++) s += <f64>load<T>(p + <usize>(k * st));
-  } else if (st == sizeof<T>()) s = pairwise<T, u8>(p, n, st);
-  else if (st == 2 * sizeof<T>()) s = pairwise<T, u16>(p, n, st);
-  else s = pairwise<T, u32>(p, n, st);
+    for (let k = 0; k < n; k++) s += <f64>ld<T, A1>(p + <usize>(k * st));
+  } else if (st == sizeof<T>()) s = pairwise<T, A1>(p, n, st);
+  else if (st == 2 * sizeof<T>()) s = pairwise<T, A2>(p, n, st);
+  else s = pairwise<T, A3>(p, n, st);
   store<f64>(OUT, s);
   store<f64>(OUT, <f64>n, 16);
 }
@@ -195,7 +224,7 @@ function leaf4<T, M, B>(p: usize, n: i32, st: usize, lo: T, hi: T, eq: T): f64 {
   }
   let r0 = f64x2.extract_lane(a0, 0);
   for (; k < n; k++) {
-    const x = load<T>(p);
+    const x = ld<T, M>(p);
     if (missS<T>(x, lo, hi, eq, 1)) m++;
     else r0 += <f64>x;
     p += S;
@@ -214,31 +243,31 @@ function pairwiseB<T, M, B>(p: usize, n: i32, st: usize, lo: T, hi: T, eq: T): f
   );
 }
 
-@inline function sumFloatB<T>(p: usize, n: i32, st: i32, lo: T, hi: T, eq: T): void {
+@inline function sumFloatB<T, A1, A2, A3>(p: usize, n: i32, st: i32, lo: T, hi: T, eq: T): void {
   missing = 0;
   let s = 0.0;
   if (eqOnly<T>(lo, hi, 1)) {
-    if (st == sizeof<T>()) s = pairwiseB<T, u8, u32>(p, n, st, lo, hi, eq);
-    else if (st == 2 * sizeof<T>()) s = pairwiseB<T, u16, u32>(p, n, st, lo, hi, eq);
-    else s = pairwiseB<T, u32, u32>(p, n, st, lo, hi, eq);
-  } else if (st == sizeof<T>()) s = pairwiseB<T, u8, u16>(p, n, st, lo, hi, eq);
-  else if (st == 2 * sizeof<T>()) s = pairwiseB<T, u16, u16>(p, n, st, lo, hi, eq);
-  else s = pairwiseB<T, u32, u16>(p, n, st, lo, hi, eq);
+    if (st == sizeof<T>()) s = pairwiseB<T, A1, u32>(p, n, st, lo, hi, eq);
+    else if (st == 2 * sizeof<T>()) s = pairwiseB<T, A2, u32>(p, n, st, lo, hi, eq);
+    else s = pairwiseB<T, A3, u32>(p, n, st, lo, hi, eq);
+  } else if (st == sizeof<T>()) s = pairwiseB<T, A1, u16>(p, n, st, lo, hi, eq);
+  else if (st == 2 * sizeof<T>()) s = pairwiseB<T, A2, u16>(p, n, st, lo, hi, eq);
+  else s = pairwiseB<T, A3, u16>(p, n, st, lo, hi, eq);
   store<f64>(OUT, s);
   store<f64>(OUT, <f64>(n - missing), 16);
 }
 
 export function sum_f64(p: usize, n: i32, st: i32): void {
-  sumFloat<f64>(p, n, st);
+  sumFloat<f64, u8, u16, u32>(p, n, st);
 }
 export function sum_f32(p: usize, n: i32, st: i32): void {
-  sumFloat<f32>(p, n, st);
+  sumFloat<f32, u8, u16, u32>(p, n, st);
 }
 export function sumb_f64(p: usize, n: i32, st: i32, lo: f64, hi: f64, eq: f64): void {
-  sumFloatB<f64>(p, n, st, lo, hi, eq);
+  sumFloatB<f64, u8, u16, u32>(p, n, st, lo, hi, eq);
 }
 export function sumb_f32(p: usize, n: i32, st: i32, lo: f32, hi: f32, eq: f32): void {
-  sumFloatB<f32>(p, n, st, lo, hi, eq);
+  sumFloatB<f32, u8, u16, u32>(p, n, st, lo, hi, eq);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -316,7 +345,7 @@ function sumInt<T, M, B>(p: usize, n: i32, st: usize, lo: T, hi: T, eq: T, eqOn:
   const t = i64x2.add(t0, t1);
   let s: i64 = i64x2.extract_lane(t, 0) + i64x2.extract_lane(t, 1);
   for (let k = 0; k < rest; k++) {
-    const x = load<T>(p);
+    const x = ld<T, M>(p);
     if (sizeof<B>() >= 2 && missS<T>(x, lo, hi, eq, eqOn)) m++;
     else s += <i64>x;
     p += S;
@@ -325,56 +354,56 @@ function sumInt<T, M, B>(p: usize, n: i32, st: usize, lo: T, hi: T, eq: T, eqOn:
   store<f64>(OUT, <f64>(n - m), 16);
 }
 
-@inline function sumI<T>(p: usize, n: i32, st: i32): void {
-  if (st == sizeof<T>()) sumInt<T, u8, u8>(p, n, st, 0, 0, 0, 0);
-  else if (st == 2 * sizeof<T>()) sumInt<T, u16, u8>(p, n, st, 0, 0, 0, 0);
-  else sumInt<T, u32, u8>(p, n, st, 0, 0, 0, 0);
+@inline function sumI<T, A1, A2, A3>(p: usize, n: i32, st: i32): void {
+  if (st == sizeof<T>()) sumInt<T, A1, u8>(p, n, st, 0, 0, 0, 0);
+  else if (st == 2 * sizeof<T>()) sumInt<T, A2, u8>(p, n, st, 0, 0, 0, 0);
+  else sumInt<T, A3, u8>(p, n, st, 0, 0, 0, 0);
 }
-@inline function sumIB<T>(p: usize, n: i32, st: i32, lo: T, hi: T, eq: T, on: i32): void {
+@inline function sumIB<T, A1, A2, A3>(p: usize, n: i32, st: i32, lo: T, hi: T, eq: T, on: i32): void {
   if (eqOnly<T>(lo, hi, on)) {
-    if (st == sizeof<T>()) sumInt<T, u8, u32>(p, n, st, lo, hi, eq, on);
-    else if (st == 2 * sizeof<T>()) sumInt<T, u16, u32>(p, n, st, lo, hi, eq, on);
-    else sumInt<T, u32, u32>(p, n, st, lo, hi, eq, on);
-  } else if (st == sizeof<T>()) sumInt<T, u8, u16>(p, n, st, lo, hi, eq, on);
-  else if (st == 2 * sizeof<T>()) sumInt<T, u16, u16>(p, n, st, lo, hi, eq, on);
-  else sumInt<T, u32, u16>(p, n, st, lo, hi, eq, on);
+    if (st == sizeof<T>()) sumInt<T, A1, u32>(p, n, st, lo, hi, eq, on);
+    else if (st == 2 * sizeof<T>()) sumInt<T, A2, u32>(p, n, st, lo, hi, eq, on);
+    else sumInt<T, A3, u32>(p, n, st, lo, hi, eq, on);
+  } else if (st == sizeof<T>()) sumInt<T, A1, u16>(p, n, st, lo, hi, eq, on);
+  else if (st == 2 * sizeof<T>()) sumInt<T, A2, u16>(p, n, st, lo, hi, eq, on);
+  else sumInt<T, A3, u16>(p, n, st, lo, hi, eq, on);
 }
 
 export function sum_i8(p: usize, n: i32, st: i32): void {
-  sumI<i8>(p, n, st);
+  sumI<i8, u8, u16, u32>(p, n, st);
 }
 export function sum_u8(p: usize, n: i32, st: i32): void {
-  sumI<u8>(p, n, st);
+  sumI<u8, u8, u16, u32>(p, n, st);
 }
 export function sum_i16(p: usize, n: i32, st: i32): void {
-  sumI<i16>(p, n, st);
+  sumI<i16, u8, u16, u32>(p, n, st);
 }
 export function sum_u16(p: usize, n: i32, st: i32): void {
-  sumI<u16>(p, n, st);
+  sumI<u16, u8, u16, u32>(p, n, st);
 }
 export function sum_i32(p: usize, n: i32, st: i32): void {
-  sumI<i32>(p, n, st);
+  sumI<i32, u8, u16, u32>(p, n, st);
 }
 export function sum_u32(p: usize, n: i32, st: i32): void {
-  sumI<u32>(p, n, st);
+  sumI<u32, u8, u16, u32>(p, n, st);
 }
 export function sumb_i8(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  sumIB<i8>(p, n, st, <i8>lo, <i8>hi, <i8>eq, on);
+  sumIB<i8, u8, u16, u32>(p, n, st, <i8>lo, <i8>hi, <i8>eq, on);
 }
 export function sumb_u8(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  sumIB<u8>(p, n, st, <u8>lo, <u8>hi, <u8>eq, on);
+  sumIB<u8, u8, u16, u32>(p, n, st, <u8>lo, <u8>hi, <u8>eq, on);
 }
 export function sumb_i16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  sumIB<i16>(p, n, st, <i16>lo, <i16>hi, <i16>eq, on);
+  sumIB<i16, u8, u16, u32>(p, n, st, <i16>lo, <i16>hi, <i16>eq, on);
 }
 export function sumb_u16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  sumIB<u16>(p, n, st, <u16>lo, <u16>hi, <u16>eq, on);
+  sumIB<u16, u8, u16, u32>(p, n, st, <u16>lo, <u16>hi, <u16>eq, on);
 }
 export function sumb_i32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  sumIB<i32>(p, n, st, lo, hi, eq, on);
+  sumIB<i32, u8, u16, u32>(p, n, st, lo, hi, eq, on);
 }
 export function sumb_u32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  sumIB<u32>(p, n, st, <u32>lo, <u32>hi, <u32>eq, on);
+  sumIB<u32, u8, u16, u32>(p, n, st, <u32>lo, <u32>hi, <u32>eq, on);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -431,7 +460,7 @@ function sum64<T, M, B>(p: usize, n: i32, st: usize, lo: i64, hi: i64, eq: i64, 
   let sl: i64 = i64x2.extract_lane(l, 0) + i64x2.extract_lane(l, 1);
   let sh: i64 = i64x2.extract_lane(h, 0) + i64x2.extract_lane(h, 1);
   for (; k < n; k++) {
-    const x = load<i64>(p);
+    const x = <i64>ld<T, M>(p);
     const xb = isSigned<T>() ? x : x ^ i64.MIN_VALUE;
     if (sizeof<B>() >= 2 && (xb < lo || xb > hi || (eqOn != 0 && xb == eq))) m++;
     else {
@@ -445,28 +474,28 @@ function sum64<T, M, B>(p: usize, n: i32, st: usize, lo: i64, hi: i64, eq: i64, 
   store<f64>(OUT, <f64>(n - m), 16);
 }
 
-@inline function sum64D<T, B>(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+@inline function sum64D<T, B, A1, A2, A3>(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
   if (sizeof<B>() >= 2 && eqOnly<i64>(lo, hi, on)) {
-    if (st == 8) sum64<T, u8, u32>(p, n, st, lo, hi, eq, on);
-    else if (st == 16) sum64<T, u16, u32>(p, n, st, lo, hi, eq, on);
-    else sum64<T, u32, u32>(p, n, st, lo, hi, eq, on);
-  } else if (st == 8) sum64<T, u8, B>(p, n, st, lo, hi, eq, on);
-  else if (st == 16) sum64<T, u16, B>(p, n, st, lo, hi, eq, on);
-  else sum64<T, u32, B>(p, n, st, lo, hi, eq, on);
+    if (st == 8) sum64<T, A1, u32>(p, n, st, lo, hi, eq, on);
+    else if (st == 16) sum64<T, A2, u32>(p, n, st, lo, hi, eq, on);
+    else sum64<T, A3, u32>(p, n, st, lo, hi, eq, on);
+  } else if (st == 8) sum64<T, A1, B>(p, n, st, lo, hi, eq, on);
+  else if (st == 16) sum64<T, A2, B>(p, n, st, lo, hi, eq, on);
+  else sum64<T, A3, B>(p, n, st, lo, hi, eq, on);
 }
 
 export function sum_i64(p: usize, n: i32, st: i32): void {
-  sum64D<i64, u8>(p, n, st, 0, 0, 0, 0);
+  sum64D<i64, u8, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 export function sum_u64(p: usize, n: i32, st: i32): void {
-  sum64D<u64, u8>(p, n, st, 0, 0, 0, 0);
+  sum64D<u64, u8, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 /** lo/hi/eq of uint64 data come with their sign bit flipped (see bias64). */
 export function sumb_i64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
-  sum64D<i64, u16>(p, n, st, lo, hi, eq, on);
+  sum64D<i64, u16, u8, u16, u32>(p, n, st, lo, hi, eq, on);
 }
 export function sumb_u64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
-  sum64D<u64, u16>(p, n, st, lo, hi, eq, on);
+  sum64D<u64, u16, u8, u16, u32>(p, n, st, lo, hi, eq, on);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -542,7 +571,7 @@ function extreme<T, M, B, O>(p: usize, n: i32, st: usize, lo: T, hi: T, eq: T, e
   let r = load<T>(TMP);
   for (let i = 1; i < L; i++) r = sext<T, O>(r, load<T>(TMP + i * sizeof<T>()));
   for (let k = vectors * L; k < n; k++) {
-    const x = load<T>(p);
+    const x = ld<T, M>(p);
     if (sizeof<B>() >= 2 && missS<T>(x, lo, hi, eq, eqOn)) m++;
     else r = sext<T, O>(r, x);
     p += S;
@@ -624,7 +653,7 @@ function extremeF<T, M, B, O>(p0: usize, n: i32, st: usize, lo: T, hi: T, eq: T)
     r = sizeof<O>() == 1 ? (x < r ? x : r) : x > r ? x : r;
   }
   for (let k = vectors * L; k < n; k++) {
-    const x = load<T>(p);
+    const x = ld<T, M>(p);
     if (sizeof<B>() >= 2 && missS<T>(x, lo, hi, eq, 1)) m++;
     else {
       if (x != x) nan = true;
@@ -644,7 +673,7 @@ function extremeF<T, M, B, O>(p0: usize, n: i32, st: usize, lo: T, hi: T, eq: T)
     else r = neg ? <T>0.0 : <T>-0.0;
     // A zero from the scalar tail counts too.
     for (let k = vectors * L; k < n; k++) {
-      const x = load<T>(p0 + <usize>k * S);
+      const x = ld<T, M>(p0 + <usize>k * S);
       if (x == 0 && !(sizeof<B>() >= 2 && missS<T>(x, lo, hi, eq, 1))) r = sext<T, O>(r, x);
     }
   }
@@ -652,118 +681,118 @@ function extremeF<T, M, B, O>(p0: usize, n: i32, st: usize, lo: T, hi: T, eq: T)
   store<f64>(OUT, <f64>(n - m), 16);
 }
 
-@inline function extD<T, B, O>(p: usize, n: i32, st: i32, lo: T, hi: T, eq: T, on: i32): void {
-  if (sizeof<B>() >= 2 && eqOnly<T>(lo, hi, on)) extD2<T, u32, O>(p, n, st, lo, hi, eq, on);
-  else extD2<T, B, O>(p, n, st, lo, hi, eq, on);
+@inline function extD<T, B, O, A1, A2, A3>(p: usize, n: i32, st: i32, lo: T, hi: T, eq: T, on: i32): void {
+  if (sizeof<B>() >= 2 && eqOnly<T>(lo, hi, on)) extD2<T, u32, O, A1, A2, A3>(p, n, st, lo, hi, eq, on);
+  else extD2<T, B, O, A1, A2, A3>(p, n, st, lo, hi, eq, on);
 }
 
-@inline function extD2<T, B, O>(p: usize, n: i32, st: i32, lo: T, hi: T, eq: T, on: i32): void {
+@inline function extD2<T, B, O, A1, A2, A3>(p: usize, n: i32, st: i32, lo: T, hi: T, eq: T, on: i32): void {
   if (isFloat<T>()) {
-    if (st == sizeof<T>()) extremeF<T, u8, B, O>(p, n, st, lo, hi, eq);
-    else if (st == 2 * sizeof<T>()) extremeF<T, u16, B, O>(p, n, st, lo, hi, eq);
-    else extremeF<T, u32, B, O>(p, n, st, lo, hi, eq);
+    if (st == sizeof<T>()) extremeF<T, A1, B, O>(p, n, st, lo, hi, eq);
+    else if (st == 2 * sizeof<T>()) extremeF<T, A2, B, O>(p, n, st, lo, hi, eq);
+    else extremeF<T, A3, B, O>(p, n, st, lo, hi, eq);
     return;
   }
-  if (st == sizeof<T>()) extreme<T, u8, B, O>(p, n, st, lo, hi, eq, on);
-  else if (st == 2 * sizeof<T>()) extreme<T, u16, B, O>(p, n, st, lo, hi, eq, on);
-  else extreme<T, u32, B, O>(p, n, st, lo, hi, eq, on);
+  if (st == sizeof<T>()) extreme<T, A1, B, O>(p, n, st, lo, hi, eq, on);
+  else if (st == 2 * sizeof<T>()) extreme<T, A2, B, O>(p, n, st, lo, hi, eq, on);
+  else extreme<T, A3, B, O>(p, n, st, lo, hi, eq, on);
 }
 
 export function min_f64(p: usize, n: i32, st: i32): void {
-  extD<f64, u8, u8>(p, n, st, 0, 0, 0, 0);
+  extD<f64, u8, u8, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 export function max_f64(p: usize, n: i32, st: i32): void {
-  extD<f64, u8, u16>(p, n, st, 0, 0, 0, 0);
+  extD<f64, u8, u16, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 export function min_f32(p: usize, n: i32, st: i32): void {
-  extD<f32, u8, u8>(p, n, st, 0, 0, 0, 0);
+  extD<f32, u8, u8, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 export function max_f32(p: usize, n: i32, st: i32): void {
-  extD<f32, u8, u16>(p, n, st, 0, 0, 0, 0);
+  extD<f32, u8, u16, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 export function minb_f64(p: usize, n: i32, st: i32, lo: f64, hi: f64, eq: f64): void {
-  extD<f64, u16, u8>(p, n, st, lo, hi, eq, 1);
+  extD<f64, u16, u8, u8, u16, u32>(p, n, st, lo, hi, eq, 1);
 }
 export function maxb_f64(p: usize, n: i32, st: i32, lo: f64, hi: f64, eq: f64): void {
-  extD<f64, u16, u16>(p, n, st, lo, hi, eq, 1);
+  extD<f64, u16, u16, u8, u16, u32>(p, n, st, lo, hi, eq, 1);
 }
 export function minb_f32(p: usize, n: i32, st: i32, lo: f32, hi: f32, eq: f32): void {
-  extD<f32, u16, u8>(p, n, st, lo, hi, eq, 1);
+  extD<f32, u16, u8, u8, u16, u32>(p, n, st, lo, hi, eq, 1);
 }
 export function maxb_f32(p: usize, n: i32, st: i32, lo: f32, hi: f32, eq: f32): void {
-  extD<f32, u16, u16>(p, n, st, lo, hi, eq, 1);
+  extD<f32, u16, u16, u8, u16, u32>(p, n, st, lo, hi, eq, 1);
 }
 export function min_i8(p: usize, n: i32, st: i32): void {
-  extD<i8, u8, u8>(p, n, st, 0, 0, 0, 0);
+  extD<i8, u8, u8, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 export function max_i8(p: usize, n: i32, st: i32): void {
-  extD<i8, u8, u16>(p, n, st, 0, 0, 0, 0);
+  extD<i8, u8, u16, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 export function min_u8(p: usize, n: i32, st: i32): void {
-  extD<u8, u8, u8>(p, n, st, 0, 0, 0, 0);
+  extD<u8, u8, u8, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 export function max_u8(p: usize, n: i32, st: i32): void {
-  extD<u8, u8, u16>(p, n, st, 0, 0, 0, 0);
+  extD<u8, u8, u16, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 export function min_i16(p: usize, n: i32, st: i32): void {
-  extD<i16, u8, u8>(p, n, st, 0, 0, 0, 0);
+  extD<i16, u8, u8, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 export function max_i16(p: usize, n: i32, st: i32): void {
-  extD<i16, u8, u16>(p, n, st, 0, 0, 0, 0);
+  extD<i16, u8, u16, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 export function min_u16(p: usize, n: i32, st: i32): void {
-  extD<u16, u8, u8>(p, n, st, 0, 0, 0, 0);
+  extD<u16, u8, u8, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 export function max_u16(p: usize, n: i32, st: i32): void {
-  extD<u16, u8, u16>(p, n, st, 0, 0, 0, 0);
+  extD<u16, u8, u16, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 export function min_i32(p: usize, n: i32, st: i32): void {
-  extD<i32, u8, u8>(p, n, st, 0, 0, 0, 0);
+  extD<i32, u8, u8, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 export function max_i32(p: usize, n: i32, st: i32): void {
-  extD<i32, u8, u16>(p, n, st, 0, 0, 0, 0);
+  extD<i32, u8, u16, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 export function min_u32(p: usize, n: i32, st: i32): void {
-  extD<u32, u8, u8>(p, n, st, 0, 0, 0, 0);
+  extD<u32, u8, u8, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 export function max_u32(p: usize, n: i32, st: i32): void {
-  extD<u32, u8, u16>(p, n, st, 0, 0, 0, 0);
+  extD<u32, u8, u16, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 export function minb_i8(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  extD<i8, u16, u8>(p, n, st, <i8>lo, <i8>hi, <i8>eq, on);
+  extD<i8, u16, u8, u8, u16, u32>(p, n, st, <i8>lo, <i8>hi, <i8>eq, on);
 }
 export function maxb_i8(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  extD<i8, u16, u16>(p, n, st, <i8>lo, <i8>hi, <i8>eq, on);
+  extD<i8, u16, u16, u8, u16, u32>(p, n, st, <i8>lo, <i8>hi, <i8>eq, on);
 }
 export function minb_u8(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  extD<u8, u16, u8>(p, n, st, <u8>lo, <u8>hi, <u8>eq, on);
+  extD<u8, u16, u8, u8, u16, u32>(p, n, st, <u8>lo, <u8>hi, <u8>eq, on);
 }
 export function maxb_u8(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  extD<u8, u16, u16>(p, n, st, <u8>lo, <u8>hi, <u8>eq, on);
+  extD<u8, u16, u16, u8, u16, u32>(p, n, st, <u8>lo, <u8>hi, <u8>eq, on);
 }
 export function minb_i16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  extD<i16, u16, u8>(p, n, st, <i16>lo, <i16>hi, <i16>eq, on);
+  extD<i16, u16, u8, u8, u16, u32>(p, n, st, <i16>lo, <i16>hi, <i16>eq, on);
 }
 export function maxb_i16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  extD<i16, u16, u16>(p, n, st, <i16>lo, <i16>hi, <i16>eq, on);
+  extD<i16, u16, u16, u8, u16, u32>(p, n, st, <i16>lo, <i16>hi, <i16>eq, on);
 }
 export function minb_u16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  extD<u16, u16, u8>(p, n, st, <u16>lo, <u16>hi, <u16>eq, on);
+  extD<u16, u16, u8, u8, u16, u32>(p, n, st, <u16>lo, <u16>hi, <u16>eq, on);
 }
 export function maxb_u16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  extD<u16, u16, u16>(p, n, st, <u16>lo, <u16>hi, <u16>eq, on);
+  extD<u16, u16, u16, u8, u16, u32>(p, n, st, <u16>lo, <u16>hi, <u16>eq, on);
 }
 export function minb_i32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  extD<i32, u16, u8>(p, n, st, lo, hi, eq, on);
+  extD<i32, u16, u8, u8, u16, u32>(p, n, st, lo, hi, eq, on);
 }
 export function maxb_i32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  extD<i32, u16, u16>(p, n, st, lo, hi, eq, on);
+  extD<i32, u16, u16, u8, u16, u32>(p, n, st, lo, hi, eq, on);
 }
 export function minb_u32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  extD<u32, u16, u8>(p, n, st, <u32>lo, <u32>hi, <u32>eq, on);
+  extD<u32, u16, u8, u8, u16, u32>(p, n, st, <u32>lo, <u32>hi, <u32>eq, on);
 }
 export function maxb_u32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  extD<u32, u16, u16>(p, n, st, <u32>lo, <u32>hi, <u32>eq, on);
+  extD<u32, u16, u16, u8, u16, u32>(p, n, st, <u32>lo, <u32>hi, <u32>eq, on);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -814,7 +843,7 @@ function extreme64<T, M, B, O>(p: usize, n: i32, st: usize, lo: i64, hi: i64, eq
   v128.store(TMP, sel64<O>(sel64<O>(m0, m1), sel64<O>(m2, m3)));
   let r = sext<i64, O>(load<i64>(TMP), load<i64>(TMP, 8));
   for (; k < n; k++) {
-    const x = isSigned<T>() ? load<i64>(p) : load<i64>(p) ^ i64.MIN_VALUE;
+    const x = isSigned<T>() ? <i64>ld<T, M>(p) : <i64>ld<T, M>(p) ^ i64.MIN_VALUE;
     if (sizeof<B>() >= 2 && (x < lo || x > hi || (eqOn != 0 && x == eq))) m++;
     else r = sext<i64, O>(r, x);
     p += S;
@@ -823,39 +852,39 @@ function extreme64<T, M, B, O>(p: usize, n: i32, st: usize, lo: i64, hi: i64, eq
   store<f64>(OUT, <f64>(n - m), 16);
 }
 
-@inline function ext64D<T, B, O>(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+@inline function ext64D<T, B, O, A1, A2, A3>(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
   if (sizeof<B>() >= 2 && eqOnly<i64>(lo, hi, on)) {
-    if (st == 8) extreme64<T, u8, u32, O>(p, n, st, lo, hi, eq, on);
-    else if (st == 16) extreme64<T, u16, u32, O>(p, n, st, lo, hi, eq, on);
-    else extreme64<T, u32, u32, O>(p, n, st, lo, hi, eq, on);
-  } else if (st == 8) extreme64<T, u8, B, O>(p, n, st, lo, hi, eq, on);
-  else if (st == 16) extreme64<T, u16, B, O>(p, n, st, lo, hi, eq, on);
-  else extreme64<T, u32, B, O>(p, n, st, lo, hi, eq, on);
+    if (st == 8) extreme64<T, A1, u32, O>(p, n, st, lo, hi, eq, on);
+    else if (st == 16) extreme64<T, A2, u32, O>(p, n, st, lo, hi, eq, on);
+    else extreme64<T, A3, u32, O>(p, n, st, lo, hi, eq, on);
+  } else if (st == 8) extreme64<T, A1, B, O>(p, n, st, lo, hi, eq, on);
+  else if (st == 16) extreme64<T, A2, B, O>(p, n, st, lo, hi, eq, on);
+  else extreme64<T, A3, B, O>(p, n, st, lo, hi, eq, on);
 }
 
 export function min_i64(p: usize, n: i32, st: i32): void {
-  ext64D<i64, u8, u8>(p, n, st, 0, 0, 0, 0);
+  ext64D<i64, u8, u8, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 export function max_i64(p: usize, n: i32, st: i32): void {
-  ext64D<i64, u8, u16>(p, n, st, 0, 0, 0, 0);
+  ext64D<i64, u8, u16, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 export function min_u64(p: usize, n: i32, st: i32): void {
-  ext64D<u64, u8, u8>(p, n, st, 0, 0, 0, 0);
+  ext64D<u64, u8, u8, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 export function max_u64(p: usize, n: i32, st: i32): void {
-  ext64D<u64, u8, u16>(p, n, st, 0, 0, 0, 0);
+  ext64D<u64, u8, u16, u8, u16, u32>(p, n, st, 0, 0, 0, 0);
 }
 export function minb_i64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
-  ext64D<i64, u16, u8>(p, n, st, lo, hi, eq, on);
+  ext64D<i64, u16, u8, u8, u16, u32>(p, n, st, lo, hi, eq, on);
 }
 export function maxb_i64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
-  ext64D<i64, u16, u16>(p, n, st, lo, hi, eq, on);
+  ext64D<i64, u16, u16, u8, u16, u32>(p, n, st, lo, hi, eq, on);
 }
 export function minb_u64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
-  ext64D<u64, u16, u8>(p, n, st, lo, hi, eq, on);
+  ext64D<u64, u16, u8, u8, u16, u32>(p, n, st, lo, hi, eq, on);
 }
 export function maxb_u64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
-  ext64D<u64, u16, u16>(p, n, st, lo, hi, eq, on);
+  ext64D<u64, u16, u16, u8, u16, u32>(p, n, st, lo, hi, eq, on);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -882,20 +911,20 @@ function countB<T, M, B>(p: usize, n: i32, st: usize, lo: T, hi: T, eq: T, eqOn:
     p += <usize>L * S;
   }
   for (let k = vectors * L; k < n; k++) {
-    if (missS<T>(load<T>(p), lo, hi, eq, eqOn)) m++;
+    if (missS<T>(ld<T, M>(p), lo, hi, eq, eqOn)) m++;
     p += S;
   }
   store<f64>(OUT, <f64>(n - m), 16);
 }
 
-@inline function countD<T>(p: usize, n: i32, st: i32, lo: T, hi: T, eq: T, on: i32): void {
+@inline function countD<T, A1, A2, A3>(p: usize, n: i32, st: i32, lo: T, hi: T, eq: T, on: i32): void {
   if (eqOnly<T>(lo, hi, on)) {
-    if (st == sizeof<T>()) countB<T, u8, u32>(p, n, st, lo, hi, eq, on);
-    else if (st == 2 * sizeof<T>()) countB<T, u16, u32>(p, n, st, lo, hi, eq, on);
-    else countB<T, u32, u32>(p, n, st, lo, hi, eq, on);
-  } else if (st == sizeof<T>()) countB<T, u8, u16>(p, n, st, lo, hi, eq, on);
-  else if (st == 2 * sizeof<T>()) countB<T, u16, u16>(p, n, st, lo, hi, eq, on);
-  else countB<T, u32, u16>(p, n, st, lo, hi, eq, on);
+    if (st == sizeof<T>()) countB<T, A1, u32>(p, n, st, lo, hi, eq, on);
+    else if (st == 2 * sizeof<T>()) countB<T, A2, u32>(p, n, st, lo, hi, eq, on);
+    else countB<T, A3, u32>(p, n, st, lo, hi, eq, on);
+  } else if (st == sizeof<T>()) countB<T, A1, u16>(p, n, st, lo, hi, eq, on);
+  else if (st == 2 * sizeof<T>()) countB<T, A2, u16>(p, n, st, lo, hi, eq, on);
+  else countB<T, A3, u16>(p, n, st, lo, hi, eq, on);
 }
 
 function count64<T, M, B>(p: usize, n: i32, st: usize, lo: i64, hi: i64, eq: i64, eqOn: i32): void {
@@ -913,50 +942,223 @@ function count64<T, M, B>(p: usize, n: i32, st: usize, lo: i64, hi: i64, eq: i64
     p += 4 * S;
   }
   for (; k < n; k++) {
-    const x = isSigned<T>() ? load<i64>(p) : load<i64>(p) ^ i64.MIN_VALUE;
+    const x = isSigned<T>() ? <i64>ld<T, M>(p) : <i64>ld<T, M>(p) ^ i64.MIN_VALUE;
     if (x < lo || x > hi || (eqOn != 0 && x == eq)) m++;
     p += S;
   }
   store<f64>(OUT, <f64>(n - m), 16);
 }
 
-@inline function count64D<T>(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+@inline function count64D<T, A1, A2, A3>(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
   if (eqOnly<i64>(lo, hi, on)) {
-    if (st == 8) count64<T, u8, u32>(p, n, st, lo, hi, eq, on);
-    else if (st == 16) count64<T, u16, u32>(p, n, st, lo, hi, eq, on);
-    else count64<T, u32, u32>(p, n, st, lo, hi, eq, on);
-  } else if (st == 8) count64<T, u8, u16>(p, n, st, lo, hi, eq, on);
-  else if (st == 16) count64<T, u16, u16>(p, n, st, lo, hi, eq, on);
-  else count64<T, u32, u16>(p, n, st, lo, hi, eq, on);
+    if (st == 8) count64<T, A1, u32>(p, n, st, lo, hi, eq, on);
+    else if (st == 16) count64<T, A2, u32>(p, n, st, lo, hi, eq, on);
+    else count64<T, A3, u32>(p, n, st, lo, hi, eq, on);
+  } else if (st == 8) count64<T, A1, u16>(p, n, st, lo, hi, eq, on);
+  else if (st == 16) count64<T, A2, u16>(p, n, st, lo, hi, eq, on);
+  else count64<T, A3, u16>(p, n, st, lo, hi, eq, on);
 }
 
 export function cntb_f64(p: usize, n: i32, st: i32, lo: f64, hi: f64, eq: f64): void {
-  countD<f64>(p, n, st, lo, hi, eq, 1);
+  countD<f64, u8, u16, u32>(p, n, st, lo, hi, eq, 1);
 }
 export function cntb_f32(p: usize, n: i32, st: i32, lo: f32, hi: f32, eq: f32): void {
-  countD<f32>(p, n, st, lo, hi, eq, 1);
+  countD<f32, u8, u16, u32>(p, n, st, lo, hi, eq, 1);
 }
 export function cntb_i8(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  countD<i8>(p, n, st, <i8>lo, <i8>hi, <i8>eq, on);
+  countD<i8, u8, u16, u32>(p, n, st, <i8>lo, <i8>hi, <i8>eq, on);
 }
 export function cntb_u8(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  countD<u8>(p, n, st, <u8>lo, <u8>hi, <u8>eq, on);
+  countD<u8, u8, u16, u32>(p, n, st, <u8>lo, <u8>hi, <u8>eq, on);
 }
 export function cntb_i16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  countD<i16>(p, n, st, <i16>lo, <i16>hi, <i16>eq, on);
+  countD<i16, u8, u16, u32>(p, n, st, <i16>lo, <i16>hi, <i16>eq, on);
 }
 export function cntb_u16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  countD<u16>(p, n, st, <u16>lo, <u16>hi, <u16>eq, on);
+  countD<u16, u8, u16, u32>(p, n, st, <u16>lo, <u16>hi, <u16>eq, on);
 }
 export function cntb_i32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  countD<i32>(p, n, st, lo, hi, eq, on);
+  countD<i32, u8, u16, u32>(p, n, st, lo, hi, eq, on);
 }
 export function cntb_u32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
-  countD<u32>(p, n, st, <u32>lo, <u32>hi, <u32>eq, on);
+  countD<u32, u8, u16, u32>(p, n, st, <u32>lo, <u32>hi, <u32>eq, on);
 }
 export function cntb_i64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
-  count64D<i64>(p, n, st, lo, hi, eq, on);
+  count64D<i64, u8, u16, u32>(p, n, st, lo, hi, eq, on);
 }
 export function cntb_u64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
-  count64D<u64>(p, n, st, lo, hi, eq, on);
+  count64D<u64, u8, u16, u32>(p, n, st, lo, hi, eq, on);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The same kernels over big-endian elements (name + x): each load is byte-swapped in registers (bswapV, ld), so
+// the data is read once and never swapped in memory; the folds after the load are exactly the ones above.
+
+export function sumx_f64(p: usize, n: i32, st: i32): void {
+  sumFloat<f64, i8, i16, i32>(p, n, st);
+}
+export function sumx_f32(p: usize, n: i32, st: i32): void {
+  sumFloat<f32, i8, i16, i32>(p, n, st);
+}
+export function sumbx_f64(p: usize, n: i32, st: i32, lo: f64, hi: f64, eq: f64): void {
+  sumFloatB<f64, i8, i16, i32>(p, n, st, lo, hi, eq);
+}
+export function sumbx_f32(p: usize, n: i32, st: i32, lo: f32, hi: f32, eq: f32): void {
+  sumFloatB<f32, i8, i16, i32>(p, n, st, lo, hi, eq);
+}
+export function sumx_i16(p: usize, n: i32, st: i32): void {
+  sumI<i16, i8, i16, i32>(p, n, st);
+}
+export function sumx_u16(p: usize, n: i32, st: i32): void {
+  sumI<u16, i8, i16, i32>(p, n, st);
+}
+export function sumx_i32(p: usize, n: i32, st: i32): void {
+  sumI<i32, i8, i16, i32>(p, n, st);
+}
+export function sumx_u32(p: usize, n: i32, st: i32): void {
+  sumI<u32, i8, i16, i32>(p, n, st);
+}
+export function sumbx_i16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  sumIB<i16, i8, i16, i32>(p, n, st, <i16>lo, <i16>hi, <i16>eq, on);
+}
+export function sumbx_u16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  sumIB<u16, i8, i16, i32>(p, n, st, <u16>lo, <u16>hi, <u16>eq, on);
+}
+export function sumbx_i32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  sumIB<i32, i8, i16, i32>(p, n, st, lo, hi, eq, on);
+}
+export function sumbx_u32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  sumIB<u32, i8, i16, i32>(p, n, st, <u32>lo, <u32>hi, <u32>eq, on);
+}
+export function sumx_i64(p: usize, n: i32, st: i32): void {
+  sum64D<i64, u8, i8, i16, i32>(p, n, st, 0, 0, 0, 0);
+}
+export function sumx_u64(p: usize, n: i32, st: i32): void {
+  sum64D<u64, u8, i8, i16, i32>(p, n, st, 0, 0, 0, 0);
+}
+export function sumbx_i64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+  sum64D<i64, u16, i8, i16, i32>(p, n, st, lo, hi, eq, on);
+}
+export function sumbx_u64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+  sum64D<u64, u16, i8, i16, i32>(p, n, st, lo, hi, eq, on);
+}
+export function minx_f64(p: usize, n: i32, st: i32): void {
+  extD<f64, u8, u8, i8, i16, i32>(p, n, st, 0, 0, 0, 0);
+}
+export function maxx_f64(p: usize, n: i32, st: i32): void {
+  extD<f64, u8, u16, i8, i16, i32>(p, n, st, 0, 0, 0, 0);
+}
+export function minx_f32(p: usize, n: i32, st: i32): void {
+  extD<f32, u8, u8, i8, i16, i32>(p, n, st, 0, 0, 0, 0);
+}
+export function maxx_f32(p: usize, n: i32, st: i32): void {
+  extD<f32, u8, u16, i8, i16, i32>(p, n, st, 0, 0, 0, 0);
+}
+export function minbx_f64(p: usize, n: i32, st: i32, lo: f64, hi: f64, eq: f64): void {
+  extD<f64, u16, u8, i8, i16, i32>(p, n, st, lo, hi, eq, 1);
+}
+export function maxbx_f64(p: usize, n: i32, st: i32, lo: f64, hi: f64, eq: f64): void {
+  extD<f64, u16, u16, i8, i16, i32>(p, n, st, lo, hi, eq, 1);
+}
+export function minbx_f32(p: usize, n: i32, st: i32, lo: f32, hi: f32, eq: f32): void {
+  extD<f32, u16, u8, i8, i16, i32>(p, n, st, lo, hi, eq, 1);
+}
+export function maxbx_f32(p: usize, n: i32, st: i32, lo: f32, hi: f32, eq: f32): void {
+  extD<f32, u16, u16, i8, i16, i32>(p, n, st, lo, hi, eq, 1);
+}
+export function minx_i16(p: usize, n: i32, st: i32): void {
+  extD<i16, u8, u8, i8, i16, i32>(p, n, st, 0, 0, 0, 0);
+}
+export function maxx_i16(p: usize, n: i32, st: i32): void {
+  extD<i16, u8, u16, i8, i16, i32>(p, n, st, 0, 0, 0, 0);
+}
+export function minx_u16(p: usize, n: i32, st: i32): void {
+  extD<u16, u8, u8, i8, i16, i32>(p, n, st, 0, 0, 0, 0);
+}
+export function maxx_u16(p: usize, n: i32, st: i32): void {
+  extD<u16, u8, u16, i8, i16, i32>(p, n, st, 0, 0, 0, 0);
+}
+export function minx_i32(p: usize, n: i32, st: i32): void {
+  extD<i32, u8, u8, i8, i16, i32>(p, n, st, 0, 0, 0, 0);
+}
+export function maxx_i32(p: usize, n: i32, st: i32): void {
+  extD<i32, u8, u16, i8, i16, i32>(p, n, st, 0, 0, 0, 0);
+}
+export function minx_u32(p: usize, n: i32, st: i32): void {
+  extD<u32, u8, u8, i8, i16, i32>(p, n, st, 0, 0, 0, 0);
+}
+export function maxx_u32(p: usize, n: i32, st: i32): void {
+  extD<u32, u8, u16, i8, i16, i32>(p, n, st, 0, 0, 0, 0);
+}
+export function minbx_i16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  extD<i16, u16, u8, i8, i16, i32>(p, n, st, <i16>lo, <i16>hi, <i16>eq, on);
+}
+export function maxbx_i16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  extD<i16, u16, u16, i8, i16, i32>(p, n, st, <i16>lo, <i16>hi, <i16>eq, on);
+}
+export function minbx_u16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  extD<u16, u16, u8, i8, i16, i32>(p, n, st, <u16>lo, <u16>hi, <u16>eq, on);
+}
+export function maxbx_u16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  extD<u16, u16, u16, i8, i16, i32>(p, n, st, <u16>lo, <u16>hi, <u16>eq, on);
+}
+export function minbx_i32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  extD<i32, u16, u8, i8, i16, i32>(p, n, st, lo, hi, eq, on);
+}
+export function maxbx_i32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  extD<i32, u16, u16, i8, i16, i32>(p, n, st, lo, hi, eq, on);
+}
+export function minbx_u32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  extD<u32, u16, u8, i8, i16, i32>(p, n, st, <u32>lo, <u32>hi, <u32>eq, on);
+}
+export function maxbx_u32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  extD<u32, u16, u16, i8, i16, i32>(p, n, st, <u32>lo, <u32>hi, <u32>eq, on);
+}
+export function minx_i64(p: usize, n: i32, st: i32): void {
+  ext64D<i64, u8, u8, i8, i16, i32>(p, n, st, 0, 0, 0, 0);
+}
+export function maxx_i64(p: usize, n: i32, st: i32): void {
+  ext64D<i64, u8, u16, i8, i16, i32>(p, n, st, 0, 0, 0, 0);
+}
+export function minx_u64(p: usize, n: i32, st: i32): void {
+  ext64D<u64, u8, u8, i8, i16, i32>(p, n, st, 0, 0, 0, 0);
+}
+export function maxx_u64(p: usize, n: i32, st: i32): void {
+  ext64D<u64, u8, u16, i8, i16, i32>(p, n, st, 0, 0, 0, 0);
+}
+export function minbx_i64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+  ext64D<i64, u16, u8, i8, i16, i32>(p, n, st, lo, hi, eq, on);
+}
+export function maxbx_i64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+  ext64D<i64, u16, u16, i8, i16, i32>(p, n, st, lo, hi, eq, on);
+}
+export function minbx_u64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+  ext64D<u64, u16, u8, i8, i16, i32>(p, n, st, lo, hi, eq, on);
+}
+export function maxbx_u64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+  ext64D<u64, u16, u16, i8, i16, i32>(p, n, st, lo, hi, eq, on);
+}
+export function cntbx_f64(p: usize, n: i32, st: i32, lo: f64, hi: f64, eq: f64): void {
+  countD<f64, i8, i16, i32>(p, n, st, lo, hi, eq, 1);
+}
+export function cntbx_f32(p: usize, n: i32, st: i32, lo: f32, hi: f32, eq: f32): void {
+  countD<f32, i8, i16, i32>(p, n, st, lo, hi, eq, 1);
+}
+export function cntbx_i16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  countD<i16, i8, i16, i32>(p, n, st, <i16>lo, <i16>hi, <i16>eq, on);
+}
+export function cntbx_u16(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  countD<u16, i8, i16, i32>(p, n, st, <u16>lo, <u16>hi, <u16>eq, on);
+}
+export function cntbx_i32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  countD<i32, i8, i16, i32>(p, n, st, lo, hi, eq, on);
+}
+export function cntbx_u32(p: usize, n: i32, st: i32, lo: i32, hi: i32, eq: i32, on: i32): void {
+  countD<u32, i8, i16, i32>(p, n, st, <u32>lo, <u32>hi, <u32>eq, on);
+}
+export function cntbx_i64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+  count64D<i64, i8, i16, i32>(p, n, st, lo, hi, eq, on);
+}
+export function cntbx_u64(p: usize, n: i32, st: i32, lo: i64, hi: i64, eq: i64, on: i32): void {
+  count64D<u64, i8, i16, i32>(p, n, st, lo, hi, eq, on);
 }

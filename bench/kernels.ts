@@ -16,7 +16,8 @@
  *   plain     little-endian, every element, no missing rule
  *   missing   `missing_value` rule, with every 10th element (on average) equal to it
  *   strided   1-D selection [0, n, 2] (every other element; memory traffic is still the whole array)
- *   big       big-endian bytes: buildView swaps them in place first (timed), then the plain reduction
+ *   big       big-endian bytes: folded by the byte-swapping kernels as they are stored (view.ts storedElements);
+ *             whatever else reads the elements swaps them in place first (timed)
  * GB/s is the array's byte length over the best time.
  *
  * The arrays live where the server keeps chunk data: inside the WASM kernels' memory (`kernelMemory`, folded in
@@ -206,7 +207,7 @@ export function runKernels(o: KernelOptions): {
           () => {
             answer = runOp(op, selectView(buildView(input, spec), selection), params);
           },
-          // buildView swaps big-endian bytes in place, so every run starts again from the stored bytes.
+          // A run may swap big-endian bytes in place, so every run starts again from the stored bytes.
           variant === 'big' ? () => work!.set(bigPristine!) : undefined,
         );
         let problem = '';

@@ -5,7 +5,7 @@
  */
 import { ActiveStorageError } from '../errors.js';
 import type { Slice } from '../request/chunk-request.js';
-import type { NdView } from './view.js';
+import { type NdView, relayout } from './view.js';
 
 export interface NormalisedSlice {
   /** First index taken (meaningless when `count` is 0). */
@@ -57,5 +57,5 @@ export function selectView(view: NdView, selection: readonly Slice[] | undefined
     shape.push(count);
     strides.push(stride * step);
   }
-  return { dtype: view.dtype, data: view.data, shape, strides, offset };
+  return relayout(view, shape, strides, offset);
 }

@@ -10,13 +10,88 @@ import { type AnyTypedArray, type DType, dtypeInfo } from './dtype.js';
 import { specialise } from './specialise.js';
 
 export interface NdView {
-  dtype: DType;
-  data: AnyTypedArray;
+  readonly dtype: DType;
+  /**
+   * The elements in the host's byte order. For a view built on data stored in the other order (buildView), the
+   * first read swaps the shared bytes in place, once; `storedElements` reads them without swapping.
+   */
+  readonly data: AnyTypedArray;
   shape: number[];
   /** In elements; negative after a selection with a negative stride. */
   strides: number[];
   /** Element index of `[0, ..., 0]`. */
   offset: number;
+}
+
+/** Elements stored byte-reversed, shared by every view of them, swapped in place the first time one is read. */
+class DeferredSwap {
+  private pending = true;
+
+  constructor(
+    private readonly stored: AnyTypedArray,
+    private readonly itemsize: 2 | 4 | 8,
+  ) {}
+
+  get swapped(): boolean {
+    return this.pending;
+  }
+
+  /** The bytes as they are, reversed while `swapped`: only byte-swapping kernels may read them then. */
+  get raw(): AnyTypedArray {
+    return this.stored;
+  }
+
+  hostOrder(): AnyTypedArray {
+    if (this.pending) {
+      const a = this.stored;
+      swapBytesInPlace(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), this.itemsize);
+      this.pending = false;
+    }
+    return this.stored;
+  }
+}
+
+/**
+ * Views whose `data` getter swaps on first read. A WeakMap rather than a field, so that nothing outside this file
+ * can reach the unswapped bytes except through `storedElements`, which says that they are.
+ */
+const deferredSwaps = new WeakMap<NdView, DeferredSwap>();
+
+function layoutOf(
+  dtype: DType,
+  source: AnyTypedArray | DeferredSwap,
+  shape: number[],
+  strides: number[],
+  offset: number,
+): NdView {
+  if (!(source instanceof DeferredSwap)) return { dtype, data: source, shape, strides, offset };
+  const view: NdView = {
+    dtype,
+    get data() {
+      return source.hostOrder();
+    },
+    shape,
+    strides,
+    offset,
+  };
+  deferredSwaps.set(view, source);
+  return view;
+}
+
+/** The same elements (and byte-order state) under another shape, strides and offset. */
+export function relayout(view: NdView, shape: number[], strides: number[], offset: number): NdView {
+  return layoutOf(view.dtype, deferredSwaps.get(view) ?? view.data, shape, strides, offset);
+}
+
+/**
+ * The view's elements as stored, without swapping them: `swapped` is true while their bytes are still reversed
+ * (big-endian data on this little-endian host), and then only a kernel that swaps as it loads (the WASM `x`
+ * kernels) may read `data`. Anything else reads `view.data`.
+ */
+export function storedElements(view: NdView): { data: AnyTypedArray; swapped: boolean } {
+  const deferred = deferredSwaps.get(view);
+  if (deferred?.swapped) return { data: deferred.raw, swapped: true };
+  return { data: view.data, swapped: false };
 }
 
 /** Strides (in elements) of a dense array laid out in `order`. */
@@ -44,9 +119,10 @@ export function productOf(shape: readonly number[]): number {
 }
 
 /**
- * Wraps decoded bytes as an array. `decoded` belongs to the pipeline, so big-endian data is swapped in place; its
- * length was checked against the shape when decoding (API.md §7 step 5), which is re-asserted here because a
- * typed-array view of the wrong length would silently read past the data.
+ * Wraps decoded bytes as an array. `decoded` belongs to the pipeline, so big-endian data is swapped in place, but
+ * only when something reads `view.data`: a full reduction with a byte-swapping kernel reads it once, as it is
+ * (reduce.ts). Its length was checked against the shape when decoding (API.md §7 step 5), which is re-asserted
+ * here because a typed-array view of the wrong length would silently read past the data.
  */
 export function buildView(decoded: Uint8Array, spec: ArraySpec): NdView {
   const info = dtypeInfo(spec.dtype);
@@ -63,20 +139,21 @@ export function buildView(decoded: Uint8Array, spec: ArraySpec): NdView {
   // A typed-array view needs byteOffset to be a multiple of the item size (STYLE.md §9); bytes cut out of a larger
   // response often are not.
   const bytes = decoded.byteOffset % itemsize === 0 ? decoded : decoded.slice();
-  if ((spec.byteOrder === 'little') !== HOST_IS_LITTLE_ENDIAN) swapBytesInPlace(bytes, itemsize);
   const shape = spec.shape === undefined ? [length] : [...spec.shape];
-  return {
-    dtype: spec.dtype,
-    data: new info.arrayType(bytes.buffer, bytes.byteOffset, length),
-    shape,
-    strides: denseStrides(shape, spec.order),
-    offset: 0,
-  };
+  const data = new info.arrayType(bytes.buffer, bytes.byteOffset, length);
+  const strides = denseStrides(shape, spec.order);
+  if ((spec.byteOrder === 'little') === HOST_IS_LITTLE_ENDIAN || itemsize === 1) {
+    return layoutOf(spec.dtype, data, shape, strides, 0);
+  }
+  // The WASM kernels read little-endian memory, so only big-endian data on a little-endian host is left unswapped.
+  if (HOST_IS_LITTLE_ENDIAN) return layoutOf(spec.dtype, new DeferredSwap(data, itemsize), shape, strides, 0);
+  swapBytesInPlace(bytes, itemsize);
+  return layoutOf(spec.dtype, data, shape, strides, 0);
 }
 
 /** The same elements with the axes in reverse order: a C-order walk of the result is an F-order walk of `view`. */
 export function reverseAxes(view: NdView): NdView {
-  return { ...view, shape: [...view.shape].reverse(), strides: [...view.strides].reverse() };
+  return relayout(view, [...view.shape].reverse(), [...view.strides].reverse(), view.offset);
 }
 
 /**

@@ -10,7 +10,7 @@
 import { type AnyTypedArray, type DTypeInfo, dtypeInfo } from '../array/dtype.js';
 import { type BoundsPlan, type MissingPlan, planMissing, type SetPlan } from '../array/missing.js';
 import { specialise } from '../array/specialise.js';
-import { coalesce, gatherView, type NdView, productOf } from '../array/view.js';
+import { coalesce, gatherView, type NdView, productOf, storedElements } from '../array/view.js';
 import { ActiveStorageError } from '../errors.js';
 import type { MissingRule } from '../request/chunk-request.js';
 import { Acc, attachWords, familyOf, type ReduceSpec } from './op-spec.js';
@@ -40,6 +40,22 @@ export function pickFold(spec: ReduceSpec, info: DTypeInfo, plan: AnyPlan): AnyF
   const ts = pickTsFold(spec, info, plan);
   return wasmFold(spec, info, plan, ts) ?? ts;
 }
+
+/**
+ * The fold for elements stored byte-reversed (view.ts `storedElements`), or undefined when there is none and the
+ * data must be swapped first. A count without a missing rule reads no element, so it folds them as they are.
+ */
+export function pickSwappedFold(spec: ReduceSpec, info: DTypeInfo, plan: AnyPlan): AnyFold | undefined {
+  const ts = pickTsFold(spec, info, plan);
+  if (spec.name === 'count' && plan.kind === 'none') return ts;
+  return wasmFold(spec, info, plan, ts, true);
+}
+
+/**
+ * Partial reductions over shorter runs swap the data first: per run, a swapping fold would call the kernel (or
+ * copy the run out) for fewer elements than make that worthwhile.
+ */
+const MIN_SWAPPED_RUN = 256;
 
 /** The TypeScript fold kernel, whatever S3AS_KERNELS says: the reference the WASM kernels must agree with. */
 export function pickTsFold(spec: ReduceSpec, info: DTypeInfo, plan: AnyPlan): AnyFold {
@@ -83,13 +99,19 @@ export function reduceView(
   const outSize = productOf(keptShape);
   const out = new outInfo.arrayType(new ArrayBuffer(outSize * outInfo.itemsize));
   const counts = new Array<number>(outSize);
-  const fold = pickFold(spec, info, plan);
   const acc = new Acc();
-  if (info.isBigInt) attachWords(acc, view.data, info);
-  const data = view.data;
+  // Byte-reversed elements are folded as they are when a kernel swaps them as it loads them; else swapped first.
+  const stored = storedElements(view);
+  const folds = (runLen: number): { fold: AnyFold; data: AnyTypedArray } => {
+    const swapping =
+      stored.swapped && runLen >= MIN_SWAPPED_RUN ? pickSwappedFold(spec, info, plan) : undefined;
+    if (swapping !== undefined) return { fold: swapping, data: stored.data };
+    return { fold: pickFold(spec, info, plan), data: view.data };
+  };
 
   if (keptShape.length === 0) {
     // The walk a streamed body gets too (stream-reduce.ts), so both paths give the same bytes.
+    const { fold, data } = folds(Number.POSITIVE_INFINITY);
     const whole = new FullReduction(spec, info, fold, plan, view);
     whole.fold(data, 0, data.length, true);
     whole.finish(out);
@@ -108,6 +130,8 @@ export function reduceView(
   const outerStride = walk.strides;
   const outerIdx = new Array<number>(outerLen.length).fill(0);
   const keptIdx = new Array<number>(keptShape.length).fill(0);
+  const { fold, data } = folds(runLen);
+  if (info.isBigInt) attachWords(acc, data, info);
 
   let base = view.offset;
   for (let o = 0; o < outSize; o++) {

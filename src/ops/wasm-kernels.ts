@@ -14,9 +14,10 @@
  * `S3AS_KERNEL_ARENA_MIB` sizes the memory (default 32 MiB: 64 read buffers of 256 KiB, plus the scratch).
  */
 import { readFileSync } from 'node:fs';
+import { swapBytesInPlace } from '../array/byte-order.js';
 import type { AnyTypedArray, DTypeInfo } from '../array/dtype.js';
 import type { BoundsPlan } from '../array/missing.js';
-import type { Acc, ReduceSpec } from './op-spec.js';
+import { type Acc, attachWords, type ReduceSpec } from './op-spec.js';
 import type { AnyFold, AnyPlan } from './reduce.js';
 
 type Kernel = (p: number, n: number, st: number, ...bounds: (number | bigint)[]) => void;
@@ -185,8 +186,19 @@ const SUFFIX: Record<string, string> = {
   float64: 'f64',
 };
 
-/** The WASM fold for this (op, dtype, plan), or undefined when the TypeScript fold `ts` should run. */
-export function wasmFold(spec: ReduceSpec, info: DTypeInfo, plan: AnyPlan, ts: AnyFold): AnyFold | undefined {
+/**
+ * The WASM fold for this (op, dtype, plan), or undefined when the TypeScript fold `ts` should run. With `swapped`,
+ * the fold reads elements stored byte-reversed (big-endian, view.ts `storedElements`), swapping each as it loads
+ * them, with the same result as `ts` over the swapped elements; undefined then means the data must be swapped
+ * first, as there is no such fold.
+ */
+export function wasmFold(
+  spec: ReduceSpec,
+  info: DTypeInfo,
+  plan: AnyPlan,
+  ts: AnyFold,
+  swapped = false,
+): AnyFold | undefined {
   if (process.env.S3AS_KERNELS === 'ts' || plan.kind === 'set') return undefined;
   const op = opKind(spec);
   const m = module();
@@ -194,10 +206,13 @@ export function wasmFold(spec: ReduceSpec, info: DTypeInfo, plan: AnyPlan, ts: A
   if (op === 'count' && plan.kind === 'none') return undefined;
   const bounds = plan.kind === 'bounds' ? boundsArgs(info, plan) : [];
   if (bounds === undefined) return allMissing;
-  const name = `${op === 'count' ? 'cnt' : op}${plan.kind === 'bounds' ? 'b' : ''}_${SUFFIX[info.name]}`;
+  const x = swapped && info.itemsize > 1 ? 'x' : '';
+  const name = `${op === 'count' ? 'cnt' : op}${plan.kind === 'bounds' ? 'b' : ''}${x}_${SUFFIX[info.name]}`;
   const kernel = m.kernels[name];
   if (kernel === undefined) return undefined;
   const call = (p: number, n: number, st: number): void => kernel(p, n, st, ...bounds);
+  // Runs the kernels leave to TypeScript (short, reversed or too sparse for the scratch) are swapped on the side.
+  if (x !== '') ts = swappedCopyFold(ts, info);
   if (op === 'sum' && info.family === 'float') return floatSum(m, call, plan.kind === 'none' ? 128 : 64, ts);
   const blockMax = op === 'sum' ? INT_BLOCK : 0x40000000;
   const fold = op === 'sum' ? (info.isBigInt ? sum64Into : sumInto) : op === 'count' ? countInto : undefined;
@@ -214,6 +229,46 @@ export function wasmFold(spec: ReduceSpec, info: DTypeInfo, plan: AnyPlan, ts: A
       ? minInto
       : maxInto;
   return blocked(m, call, blockMax, ts, into);
+}
+
+/**
+ * `ts` over a run of byte-reversed elements: the run is copied out densely, swapped there and folded with stride
+ * 1. A float sum's association depends only on the number of elements, so the result is the one `ts` gives on the
+ * swapped data in place.
+ */
+function swappedCopyFold(ts: AnyFold, info: DTypeInfo): AnyFold {
+  const size = info.itemsize as 2 | 4 | 8;
+  return (acc, data, start, stride, n, plan) => {
+    const out = new Uint8Array(n * size);
+    // Copied through unsigned views of the same size, which never touch a float's bits (NaN payloads stay).
+    if (stride === 1) out.set(new Uint8Array(data.buffer, data.byteOffset + start * size, n * size));
+    else if (size === 8) {
+      const from = new Uint32Array(data.buffer, data.byteOffset, data.length * 2);
+      const to = new Uint32Array(out.buffer);
+      for (let k = 0, i = start * 2; k < 2 * n; k += 2, i += stride * 2) {
+        to[k] = from[i]!;
+        to[k + 1] = from[i + 1]!;
+      }
+    } else {
+      const from =
+        size === 2
+          ? new Uint16Array(data.buffer, data.byteOffset, data.length)
+          : new Uint32Array(data.buffer, data.byteOffset, data.length);
+      const to = size === 2 ? new Uint16Array(out.buffer) : new Uint32Array(out.buffer);
+      for (let k = 0, i = start; k < n; k++, i += stride) to[k] = from[i]!;
+    }
+    swapBytesInPlace(out, size);
+    const copy = new info.arrayType(out.buffer, 0, n);
+    if (!info.isBigInt) return ts(acc, copy, 0, 1, n, plan);
+    const { lo32, hi32 } = acc;
+    attachWords(acc, copy, info);
+    try {
+      ts(acc, copy, 0, 1, n, plan);
+    } finally {
+      acc.lo32 = lo32;
+      acc.hi32 = hi32;
+    }
+  };
 }
 
 /** Every element is missing (the bounds exclude the whole dtype): nothing to fold. */

@@ -2,9 +2,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { swapBytesInPlace } from '../../../src/array/byte-order.js';
+import { DTYPE_NAMES, dtypeInfo } from '../../../src/array/dtype.js';
 import { selectView } from '../../../src/array/selection.js';
-import { buildView, contiguousRange, gatherView, reverseAxes } from '../../../src/array/view.js';
+import {
+  buildView,
+  contiguousRange,
+  gatherView,
+  reverseAxes,
+  storedElements,
+} from '../../../src/array/view.js';
 import { isActiveStorageError } from '../../../src/errors.js';
+import { OP_NAMES, runOp } from '../../../src/ops/registry.js';
+import type { MissingRule, OpResult, Slice } from '../../../src/request/chunk-request.js';
 
 describe('buildView', () => {
   it('uses C strides by default and F strides for order F', () => {
@@ -127,5 +136,81 @@ describe('gatherView', () => {
     assert.deepEqual(Array.from(gatherView(view) as Float64Array), Array.from(values));
     const transposed = Array.from(gatherView(reverseAxes(view)) as Float64Array);
     assert.deepEqual(transposed.slice(0, 4), [0, n, 1, n + 1]);
+  });
+});
+
+describe('big-endian views (swapped in place only when read as numbers)', () => {
+  it('keep the stored bytes until data is read, then swap them once for every view that shares them', () => {
+    const input = new Uint8Array([0, 1, 0, 2, 0, 3, 0, 4]);
+    const view = buildView(input, { dtype: 'uint16', byteOrder: 'big', shape: [2, 2], order: 'C' });
+    const sel = selectView(view, [
+      { start: 1, stop: 2, step: 1 },
+      { start: 1, stop: -3, step: -1 },
+    ]);
+    assert.deepEqual(storedElements(sel), { data: storedElements(view).data, swapped: true });
+    assert.deepEqual(Array.from(input), [0, 1, 0, 2, 0, 3, 0, 4]);
+    assert.deepEqual(Array.from(gatherView(sel) as Uint16Array), [4, 3]);
+    assert.equal(storedElements(view).swapped, false);
+    assert.deepEqual(Array.from(view.data as Uint16Array), [1, 2, 3, 4]);
+    assert.deepEqual(Array.from(gatherView(reverseAxes(view)) as Uint16Array), [1, 3, 2, 4]);
+  });
+
+  // The little-endian answers are checked against numpy by test/unit/ops/matrix.test.ts.
+  it('give the little-endian answer for every op, dtype, axis, selection and missing rule', () => {
+    const rows = 3;
+    const problems: string[] = [];
+    for (const dtype of DTYPE_NAMES) {
+      const info = dtypeInfo(dtype);
+      for (const cols of [5, 300]) {
+        const n = rows * cols;
+        const little = new Uint8Array(n * info.itemsize);
+        for (let i = 0; i < little.length; i++) little[i] = (i * 37 + (i >> 3)) & 0xff;
+        const values = new info.arrayType(little.buffer);
+        for (let i = 0; i < n; i += 7) values[i] = info.isBigInt ? 9n : 9;
+        const big = Uint8Array.from(little);
+        swapBytesInPlace(big, info.itemsize);
+        const missing: (MissingRule | undefined)[] = [
+          undefined,
+          { kind: 'values', values: [info.isBigInt ? 9n : 9] },
+          { kind: 'values', values: [info.isBigInt ? 9n : 9, info.isBigInt ? 11n : 11] },
+        ];
+        const selections: (Slice[] | undefined)[] = [
+          undefined,
+          [
+            { start: 0, stop: rows, step: 1 },
+            { start: cols - 1, stop: -cols - 1, step: -2 },
+          ],
+        ];
+        for (const op of OP_NAMES) {
+          for (const axes of [undefined, [0], [1], []]) {
+            for (const rule of missing) {
+              for (const selection of selections) {
+                for (const order of ['C', 'F'] as const) {
+                  const run = (bytes: Uint8Array, byteOrder: 'big' | 'little'): OpResult => {
+                    const view = buildView(Uint8Array.from(bytes), {
+                      dtype,
+                      byteOrder,
+                      shape: [rows, cols],
+                      order,
+                    });
+                    return runOp(op, selectView(view, selection), { axes, missing: rule, order });
+                  };
+                  const want = run(little, 'little');
+                  const got = run(big, 'big');
+                  const key = (r: OpResult) =>
+                    `${Buffer.from(r.bytes).toString('hex')} ${r.shape} ${r.counts}`;
+                  if (key(got) !== key(want)) {
+                    problems.push(
+                      `${dtype} ${cols} ${op} axes=${axes} ${rule?.kind} ${selection ? 'sel' : ''} ${order}`,
+                    );
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    assert.deepEqual(problems.slice(0, 10), []);
   });
 });

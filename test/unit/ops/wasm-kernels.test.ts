@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { swapBytesInPlace } from '../../../src/array/byte-order.js';
 import {
   type AnyTypedArray,
   DTYPE_NAMES,
@@ -15,9 +16,14 @@ import {
   dtypeInfo,
 } from '../../../src/array/dtype.js';
 import { planMissing } from '../../../src/array/missing.js';
-import { Acc, type ReduceSpec } from '../../../src/ops/op-spec.js';
-import { attachWords } from '../../../src/ops/op-spec.js';
-import { type AnyFold, type AnyPlan, pickFold, pickTsFold } from '../../../src/ops/reduce.js';
+import { Acc, attachWords, type ReduceSpec } from '../../../src/ops/op-spec.js';
+import {
+  type AnyFold,
+  type AnyPlan,
+  pickFold,
+  pickSwappedFold,
+  pickTsFold,
+} from '../../../src/ops/reduce.js';
 import { OPS } from '../../../src/ops/registry.js';
 import { freeKernelMemory, kernelMemory, wasmKernelsActive } from '../../../src/ops/wasm-kernels.js';
 import type { MissingRule } from '../../../src/request/chunk-request.js';
@@ -137,6 +143,60 @@ function release(a: AnyTypedArray): void {
   freeKernelMemory(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
 }
 
+/**
+ * `data` with every element's bytes reversed, placed as `data` is (kernel memory or not): what a big-endian chunk
+ * holds before anything swaps it.
+ */
+function reversedCopy(info: DTypeInfo, data: AnyTypedArray, inKernelMemory: boolean): AnyTypedArray {
+  const copy = place(info, data.length, inKernelMemory);
+  const bytes = new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength);
+  bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  swapBytesInPlace(bytes, info.itemsize);
+  return copy;
+}
+
+/**
+ * The byte-swapping folds (pickSwappedFold) over `reversed` against the TypeScript folds over `data`, the same
+ * elements in host order; returns what disagreed. A swapping fold must exist for every op and rule here.
+ */
+function compareSwapped(
+  dtype: DType,
+  data: AnyTypedArray,
+  reversed: AnyTypedArray,
+  start: number,
+  stride: number,
+  n: number,
+  label: string,
+): string[] {
+  const info = dtypeInfo(dtype);
+  const problems: string[] = [];
+  for (const rule of rules(info)) {
+    const plan = planMissing(rule, info);
+    for (const name of OP_NAMES) {
+      const spec = OPS[name] as ReduceSpec;
+      const swapped = pickSwappedFold(spec, info, plan);
+      const ts = pickTsFold(spec, info, plan);
+      const what = `${label} ${name} ${rule === undefined ? 'none' : rule.kind}`;
+      if (swapped === undefined) {
+        if (wasmKernelsActive()) problems.push(`${what}: no byte-swapping fold`);
+        continue;
+      }
+      const cases = [
+        ['one fold', [swapped], [ts]],
+        ['three folds', [swapped, swapped, swapped], [ts, ts, ts]],
+      ] as const;
+      for (const [how, gotFolds, wantFolds] of cases) {
+        const g = reduceRun(spec, info, plan, [...gotFolds], reversed, start, stride, n);
+        const w = reduceRun(spec, info, plan, [...wantFolds], data, start, stride, n);
+        if (!sameBits(g.out, w.out) || g.n !== w.n) {
+          problems.push(`${what} ${how}: swapped ${g.out[0]} (count ${g.n}), ts ${w.out[0]} (count ${w.n})`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
 /** Runs every op over the case; returns what disagreed. */
 function compare(
   dtype: DType,
@@ -194,12 +254,16 @@ describe('WASM kernels match the TypeScript kernels bit for bit', () => {
         for (let n = 0; n <= 300; n += n < 40 || (n > 120 && n < 136) || n > 250 ? 1 : 5) {
           fill(data, info, rnd, n % 3 === 0);
           if (info.family === 'float' && n % 4 > 1) oneSigned(data as Float64Array, n % 4 === 2 ? 1 : -1);
+          const reversed = reversedCopy(info, data, inKernelMemory);
           for (const stride of STRIDES) {
             if (n > 0 && Math.abs(stride) * (n - 1) >= data.length - 3) continue;
             const start = stride > 0 ? n % 3 : Math.abs(stride) * (n - 1) + (n % 3);
             const where = inKernelMemory ? 'in place' : 'copied';
-            problems.push(...compare(dtype, data, start, stride, n, `n=${n} stride=${stride} ${where}`));
+            const label = `n=${n} stride=${stride} ${where}`;
+            problems.push(...compare(dtype, data, start, stride, n, label));
+            problems.push(...compareSwapped(dtype, data, reversed, start, stride, n, `big-endian ${label}`));
           }
+          release(reversed);
         }
         release(data);
       }
@@ -214,14 +278,19 @@ describe('WASM kernels match the TypeScript kernels bit for bit', () => {
       for (const inKernelMemory of [true, false]) {
         const data = place(info, length, inKernelMemory);
         fill(data, info, rnd, false);
+        const reversed = reversedCopy(info, data, inKernelMemory);
         const where = inKernelMemory ? 'in place' : 'copied';
         for (const [start, stride, n] of [
           [1, 1, length - 9],
           [0, 2, Math.floor(length / 2) - 1],
           [5, 3, 40_000],
+          [7, 1200, 200],
         ] as const) {
-          problems.push(...compare(dtype, data, start, stride, n, `n=${n} stride=${stride} ${where}`));
+          const label = `n=${n} stride=${stride} ${where}`;
+          problems.push(...compare(dtype, data, start, stride, n, label));
+          problems.push(...compareSwapped(dtype, data, reversed, start, stride, n, `big-endian ${label}`));
         }
+        release(reversed);
         release(data);
       }
       assert.deepEqual(problems, []);

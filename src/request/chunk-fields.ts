@@ -115,7 +115,12 @@ export function parseBody<S extends z.ZodType>(
     return undefined;
   }
   const present: JsonObject = {};
-  for (const [k, v] of Object.entries(body)) if (v !== null) present[k] = v;
+  // for-in over the parser's null-prototype object: same keys and order as Object.entries without its per-key
+  // pair arrays (~0.9 KB per request, issue 6's heap profile).
+  for (const k in body) {
+    const v = body[k] as JsonValue;
+    if (v !== null) present[k] = v;
+  }
   const result = schema.safeParse(present, { reportInput: true });
   if (result.success) return result.data;
   problems.push(...formatIssues(result.error.issues));

@@ -133,7 +133,8 @@ export interface FailureContext {
   store: StoreName;
   /** `host:port`, named in causes; never a full URL, whose query may hold a presigned signature. */
   host: string;
-  deadline: Deadline;
+  /** The read's own time limit passed (rather than the caller giving up). */
+  expired(): boolean;
   outer: AbortSignal;
   timeoutMs: number;
 }
@@ -144,7 +145,7 @@ export interface FailureContext {
  */
 export function classifyFailure(err: unknown, ctx: FailureContext): ActiveStorageError {
   if (err instanceof ActiveStorageError) return err;
-  if (ctx.deadline.expired()) {
+  if (ctx.expired()) {
     return upstreamError('UPSTREAM_TIMEOUT', ctx.store, [
       `${ctx.host} did not deliver the object within ${ctx.timeoutMs} ms`,
     ]);
@@ -223,7 +224,7 @@ export async function underDeadline<T>(
   try {
     return await read(deadline.signal);
   } catch (err) {
-    throw classifyFailure(err, { store, host: host(), deadline, outer, timeoutMs });
+    throw classifyFailure(err, { store, host: host(), expired: deadline.expired, outer, timeoutMs });
   } finally {
     deadline.dispose();
   }

@@ -693,6 +693,37 @@ describe('FastHttpClient: failures', () => {
     }
   });
 
+  it('headers in time, then a body past the read deadline: the deadline, not the headers timeout, ends it', async () => {
+    // The exchange's one timer starts as the headers timeout (100 ms) and, having outlived the headers, re-arms
+    // itself for what is left of the 400 ms deadline.
+    const answer = partial(0, 19);
+    const headEnd = answer.indexOf('\r\n\r\n') + 4;
+    const server = await startRawServer((socket) => {
+      socket.write(answer.subarray(0, headEnd));
+      let at = headEnd;
+      const timer = setInterval(() => {
+        if (socket.destroyed || at >= answer.length) clearInterval(timer);
+        else socket.write(answer.subarray(at, ++at));
+      }, 50);
+    });
+    const client = new FastHttpClient({ ...OPTIONS, headersTimeoutMs: 100 });
+    try {
+      const rec = recorder();
+      const started = performance.now();
+      await rejectsWith(
+        streamFrom(client, server.port, range(0, 20, true), rec.open, 400),
+        'UPSTREAM_TIMEOUT',
+        /within 400 ms/,
+      );
+      const elapsed = performance.now() - started;
+      assert.ok(elapsed >= 390 && elapsed < 900, `ended after ${elapsed} ms`);
+      assert.deepEqual(rec.opened, [20]);
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  });
+
   it('a connection that never completes: UPSTREAM_TIMEOUT', async () => {
     // A lookup that never answers holds the socket before connect, as an unreachable address would (an IP
     // literal would skip the lookup, hence a name).

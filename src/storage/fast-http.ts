@@ -7,18 +7,29 @@
  * main thread (measured: 63 Mark-Compacts in 4 s, event-loop p99 49-89 ms under 8 x 64 MiB). One 64 MiB GET from
  * nginx on loopback, best of 10: undici `dispatch` into a pooled buffer 1.4 GB/s, `onread` into the final buffer
  * 1.9-2.0 GB/s; into a 256 KiB buffer that a kernel reduces while it is still in cache, wrk's own rate
- * (docs/performance.md). So this client handles only the common case and declines everything else, before any body
- * byte is delivered, to the undici path (which reports errors, follows redirects and speaks TLS): a 206 (or a 200
- * for a read from offset 0) with a Content-Length that matches the request. Declining closes the connection; the
- * cost is one more GET for a request that was going to fail or redirect anyway.
+ * (docs/performance.md).
+ *
+ * Every answer a store gives is handled with that one GET: a 206 with the asked range streams; a 200 to a ranged
+ * read streams the window out of the whole object; a body of unannounced length (chunked, or ended by the close)
+ * is read whole first; any other status comes back with the start of its body as text, for the caller to report
+ * or follow (a redirect). Only what undici must judge is declined, before any body byte is delivered, to be asked
+ * again through undici: https, a malformed or oversized head, a Content-Range that does not match, Content-Length
+ * and chunked at once.
  */
 import { connect, type LookupFunction, type Socket } from 'node:net';
 import type { ByteRange } from '../request/chunk-request.js';
 import type { BodySink, OpenSink } from './byte-source.js';
-import { classifyFailure, type StoreName, tooLarge, upstreamError } from './transport.js';
+import {
+  type Allocate,
+  classifyFailure,
+  type Release,
+  type StoreName,
+  tooLarge,
+  upstreamError,
+} from './transport.js';
 
 export interface FastHttpOptions {
-  /** Connections kept per origin; when all are busy the request is declined (undici's pool queues it). */
+  /** Connections kept per origin; when all are busy a request waits for one. */
   maxConnections: number;
   connectTimeoutMs: number;
   headersTimeoutMs: number;
@@ -65,7 +76,40 @@ const IDLE_MS = 4_000;
  */
 const TURN_BUDGET_BYTES = 8 * 1024 * 1024;
 
-type Outcome = 'done' | 'declined';
+/**
+ * What an exchange ended with: the body went through the sink; declined (the caller asks again another way); or any
+ * answer other than 200/206 — an error or a redirect — with the start of its body as text, so the caller reports
+ * or follows it without asking the store a second time.
+ */
+export type FastOutcome =
+  | { kind: 'done' }
+  | { kind: 'declined' }
+  | { kind: 'status'; status: number; location: string | undefined; text: string };
+
+type Outcome = FastOutcome;
+
+const DONE: FastOutcome = { kind: 'done' };
+const DECLINED: FastOutcome = { kind: 'declined' };
+
+/** Most bytes of a non-200/206 body kept as text; past it the connection is dropped rather than drained. */
+const ERROR_BODY_LIMIT = 65_536;
+
+/**
+ * A body read whole before anything is done with it: the start of an error or redirect answer ('status'), or a
+ * 200/206 whose length is not announced ('data': chunked, or delimited by the close), which goes to the sink once
+ * complete. How it is delimited and what was kept; the connection is closed afterwards.
+ */
+interface BufferedBody {
+  kind: 'status' | 'data';
+  status: number;
+  location: string | undefined;
+  framing: 'length' | 'chunked' | 'close';
+  /** Body bytes still to come ('length'). */
+  remaining: number;
+  /** Raw bytes received (chunk framing included when 'chunked'). */
+  raw: Buffer[];
+  rawBytes: number;
+}
 
 interface Exchange {
   get: FastGet;
@@ -78,6 +122,10 @@ interface Exchange {
   keepAlive: boolean;
   /** Any byte of the response arrived: a failure from here on is not a stale connection. */
   answered: boolean;
+  /** Body bytes still to be skipped before the asked ones (a 200 to a ranged read). */
+  skip: number;
+  /** Set while the body of an error or redirect answer is read. */
+  buffered: BufferedBody | undefined;
   /** The phase timeout (connect, then headers) or, once the headers are in, the read's deadline. */
   timer: NodeJS.Timeout | undefined;
   /** `performance.now()` when the read's deadline passes (Infinity without one). */
@@ -114,7 +162,10 @@ class Connection {
     this.socket.on('close', () => {
       this.client.forget(this);
       const ex = this.exchange;
-      if (ex !== undefined) this.fail(closedEarly(ex));
+      if (ex === undefined) return;
+      // An error body without a length, or cut short: what arrived is all the text there is.
+      if (ex.buffered !== undefined) this.endBuffered(ex, ex.buffered);
+      else this.fail(closedEarly(ex));
     });
     this.socket.on('timeout', () => {
       const ex = this.exchange;
@@ -125,7 +176,7 @@ class Connection {
 
   private nextBuffer(): Uint8Array {
     const ex = this.exchange;
-    if (ex?.sink === undefined) return this.headBuffer;
+    if (ex?.sink === undefined || ex.skip > 0) return this.headBuffer;
     const buf = ex.sink.readBuffer();
     // Never read past the body: whatever follows it would belong to no exchange.
     return buf.byteLength > ex.remaining ? buf.subarray(0, ex.remaining) : buf;
@@ -140,7 +191,10 @@ class Connection {
     }
     ex.answered = true;
     try {
-      if (ex.sink === undefined) this.onHead(ex, buf.subarray(0, n));
+      if (ex.buffered !== undefined)
+        this.onBuffered(ex, ex.buffered, Buffer.from(buf.buffer, buf.byteOffset, n));
+      else if (ex.sink === undefined) this.onHead(ex, buf.subarray(0, n));
+      else if (buf === this.headBuffer) this.deliver(ex, buf.subarray(0, n));
       else {
         ex.remaining -= n;
         ex.sink.filled(n);
@@ -170,26 +224,129 @@ class Connection {
       return;
     }
     const response = parseHead(head.toString('latin1', 0, end));
-    const length = response === undefined ? undefined : acceptedLength(response, ex.get.range);
-    if (response === undefined || length === undefined) {
+    // Chunked with a Content-Length as well is a request-smuggling shape: declined, for undici to refuse.
+    const unannounced =
+      response !== undefined &&
+      (response.chunked ? response.contentLength === undefined : response.contentLength === undefined) &&
+      (response.status === 200 ||
+        (response.status === 206 && response.contentRange?.start === ex.get.range.offset));
+    if (response !== undefined && ((response.status !== 200 && response.status !== 206) || unannounced)) {
+      ex.head = undefined;
+      this.socket.setTimeout(this.client.options.bodyTimeoutMs);
+      const buffered: BufferedBody = {
+        kind: unannounced ? 'data' : 'status',
+        status: response.status,
+        location: response.location,
+        framing: response.chunked ? 'chunked' : response.contentLength !== undefined ? 'length' : 'close',
+        remaining: response.contentLength ?? 0,
+        raw: [],
+        rawBytes: 0,
+      };
+      ex.buffered = buffered;
+      this.onBuffered(ex, buffered, Buffer.from(head.subarray(end + 4)));
+      return;
+    }
+    const accepted = response === undefined ? undefined : acceptedRange(response, ex.get.range);
+    if (response === undefined || accepted === undefined) {
       this.decline(ex);
       return;
     }
+    const { skip, length } = accepted;
     ex.head = undefined;
-    ex.keepAlive = response.keepAlive;
+    // A window cut from a whole object leaves the rest unread: that connection cannot carry another exchange.
+    ex.keepAlive = response.keepAlive && skip + length === response.contentLength;
     this.socket.setTimeout(this.client.options.bodyTimeoutMs);
     const body = head.subarray(end + 4);
-    if (body.length > length) {
+    if (body.length > response.contentLength!) {
       throw upstreamError('UPSTREAM_ERROR', ex.get.store, [
-        `the store sent more than the ${length} bytes it announced`,
+        `the store sent more than the ${response.contentLength} bytes it announced`,
       ]);
     }
     if (length > this.client.options.maxBytes)
       throw tooLarge(length, this.client.options.maxBytes, ex.get.store);
     ex.sink = ex.get.open(length);
-    ex.remaining = length - body.length;
-    if (body.length > 0) ex.sink.write(body);
+    ex.skip = skip;
+    ex.remaining = length;
+    this.deliver(ex, body);
+  }
+
+  /** Body bytes that arrived in the connection's own buffer: past any skipped prefix, into the sink. */
+  private deliver(ex: Exchange, bytes: Uint8Array): void {
+    const skipped = Math.min(ex.skip, bytes.length);
+    ex.skip -= skipped;
+    const take = Math.min(bytes.length - skipped, ex.remaining);
+    if (take > 0) {
+      ex.remaining -= take;
+      ex.sink!.write(bytes.subarray(skipped, skipped + take));
+    }
     if (ex.remaining === 0) this.finish(ex);
+  }
+
+  /**
+   * Keeps a body read whole: an error text until it is complete or long enough; data until it is complete (at
+   * most the object bytes a read may hold, past the skipped prefix).
+   */
+  private onBuffered(ex: Exchange, body: BufferedBody, bytes: Buffer): void {
+    if (bytes.length > 0) {
+      // Copied: the connection's read buffer is reused by the next read.
+      body.raw.push(Buffer.from(bytes));
+      body.rawBytes += bytes.length;
+    }
+    const limit = body.kind === 'status' ? ERROR_BODY_LIMIT : Number.POSITIVE_INFINITY;
+    if (body.kind === 'data') {
+      const { maxBytes } = this.client.options;
+      // Chunk framing adds a few bytes per chunk; a body this far past the cap is too large however it is framed.
+      const cap = ex.get.range.offset + maxBytes + (body.framing === 'chunked' ? 1024 * 1024 : 0);
+      if (body.rawBytes > cap) throw tooLarge(body.rawBytes - ex.get.range.offset, maxBytes, ex.get.store);
+    }
+    if (body.framing === 'length') {
+      body.remaining -= bytes.length;
+      if (body.remaining <= 0 || body.rawBytes >= limit) this.endBuffered(ex, body);
+    } else if (body.framing === 'chunked') {
+      const decoded = dechunk(Buffer.concat(body.raw));
+      if (decoded.complete || decoded.bytes.length >= limit || body.rawBytes >= 2 * limit) {
+        this.endBuffered(ex, body);
+      }
+    } else if (body.rawBytes >= limit) this.endBuffered(ex, body);
+  }
+
+  /**
+   * Settles a body read whole: the status and the kept text, or the asked window of the data through the sink.
+   * The connection is not reused (the body may be unread). Failures are the exchange's.
+   */
+  endBuffered(ex: Exchange, body: BufferedBody): void {
+    try {
+      this.detach(ex);
+      this.socket.destroy();
+      const raw = Buffer.concat(body.raw);
+      const decoded = body.framing === 'chunked' ? dechunk(raw) : { bytes: raw, complete: true };
+      if (body.kind === 'status') {
+        const text = decoded.bytes.subarray(0, ERROR_BODY_LIMIT).toString('utf8');
+        ex.resolve({ kind: 'status', status: body.status, location: body.location, text });
+        return;
+      }
+      if (!decoded.complete) {
+        throw Object.assign(new Error('the connection closed before the last chunk of the body'), {
+          code: 'ECONNRESET',
+        });
+      }
+      const { range, store } = ex.get;
+      if (body.status === 206 && range.size !== undefined && decoded.bytes.length > range.size) {
+        throw upstreamError('UPSTREAM_ERROR', store, [
+          `asked for ${range.size} bytes, the store sent ${decoded.bytes.length}`,
+        ]);
+      }
+      // A 206 starts at the offset (checked with the head); a 200 is the whole object.
+      const skip = body.status === 206 ? 0 : range.offset;
+      const available = Math.max(0, decoded.bytes.length - skip);
+      const length = range.size ?? available;
+      if (available < length || (length === 0 && range.offset > 0)) throw shortRead(range, available, store);
+      if (length > this.client.options.maxBytes) throw tooLarge(length, this.client.options.maxBytes, store);
+      ex.get.open(length).write(decoded.bytes.subarray(skip, skip + length));
+      ex.resolve(DONE);
+    } catch (err) {
+      ex.reject(err);
+    }
   }
 
   start(ex: Exchange): void {
@@ -253,7 +410,7 @@ class Connection {
   private decline(ex: Exchange): void {
     this.detach(ex);
     this.socket.destroy();
-    ex.resolve('declined');
+    ex.resolve(DECLINED);
   }
 
   private finish(ex: Exchange): void {
@@ -262,7 +419,7 @@ class Connection {
       this.reused = true;
       this.client.idle(this);
     } else this.socket.destroy();
-    ex.resolve('done');
+    ex.resolve(DONE);
   }
 
   fail(err: unknown): void {
@@ -287,8 +444,15 @@ class Connection {
   }
 }
 
+/** One origin's connections, and the exchanges waiting for one of them. */
+interface Pool {
+  idle: Connection[];
+  open: Set<Connection>;
+  waiting: Exchange[];
+}
+
 export class FastHttpClient {
-  private readonly pools = new Map<string, { idle: Connection[]; open: Set<Connection> }>();
+  private readonly pools = new Map<string, Pool>();
   private spent = 0;
   private paused: Socket[] = [];
   private turnScheduled = false;
@@ -296,7 +460,7 @@ export class FastHttpClient {
 
   constructor(readonly options: FastHttpOptions) {}
 
-  /** Streams the body into `get.open(length)`'s sink; 'declined' before any sink is opened when it can't. */
+  /** Streams the body into `get.open(length)`'s sink; declined before any sink is opened when it can't. */
   get(get: FastGet): Promise<Outcome> {
     return new Promise<Outcome>((resolve, reject) => {
       const ex: Exchange = {
@@ -308,6 +472,8 @@ export class FastHttpClient {
         remaining: 0,
         keepAlive: false,
         answered: false,
+        skip: 0,
+        buffered: undefined,
         timer: undefined,
         deadlineAt:
           get.deadline === undefined ? Number.POSITIVE_INFINITY : performance.now() + get.deadline.timeoutMs,
@@ -324,7 +490,7 @@ export class FastHttpClient {
 
   private dispatch(ex: Exchange, fresh: boolean): void {
     if (this.closed) {
-      ex.resolve('declined');
+      ex.resolve(DECLINED);
       return;
     }
     const { signal } = ex.get;
@@ -335,13 +501,13 @@ export class FastHttpClient {
     const key = `${ex.get.hostname}:${ex.get.port}`;
     let pool = this.pools.get(key);
     if (pool === undefined) {
-      pool = { idle: [], open: new Set() };
+      pool = { idle: [], open: new Set(), waiting: [] };
       this.pools.set(key, pool);
     }
     let conn = fresh ? undefined : pool.idle.pop();
     if (conn === undefined) {
       if (pool.open.size >= this.options.maxConnections) {
-        ex.resolve('declined');
+        this.wait(pool, ex);
         return;
       }
       conn = new Connection(this, key, ex.get.hostname, ex.get.port, this.options.lookup);
@@ -353,6 +519,52 @@ export class FastHttpClient {
     target.start(ex);
   }
 
+  /**
+   * Every connection to the origin is busy: the exchange waits for one, as undici's pool would queue it, so that
+   * the origin never sees more than `maxConnections` from this client. Its deadline and signal still apply.
+   */
+  private wait(pool: Pool, ex: Exchange): void {
+    pool.waiting.push(ex);
+    const leave = (err: Error): void => {
+      const at = pool.waiting.indexOf(ex);
+      if (at < 0) return;
+      pool.waiting.splice(at, 1);
+      this.unwait(ex);
+      ex.reject(err);
+    };
+    ex.onAbort = (): void => leave(abortReason(ex.get.signal));
+    ex.get.signal.addEventListener('abort', ex.onAbort, { once: true });
+    const deadline = ex.get.deadline;
+    if (deadline !== undefined) {
+      ex.timer = setTimeout(
+        () => {
+          deadline.expired = true;
+          leave(new DOMException(`read took longer than ${deadline.timeoutMs} ms`, 'TimeoutError'));
+        },
+        Math.max(0, ex.deadlineAt - performance.now()),
+      );
+    }
+  }
+
+  private unwait(ex: Exchange): void {
+    clearTimeout(ex.timer);
+    ex.timer = undefined;
+    if (ex.onAbort !== undefined) ex.get.signal.removeEventListener('abort', ex.onAbort);
+    ex.onAbort = undefined;
+  }
+
+  /** Starts waiting exchanges while the pool has an idle connection or room for a new one. */
+  private drain(pool: Pool): void {
+    while (
+      pool.waiting.length > 0 &&
+      (pool.idle.length > 0 || pool.open.size < this.options.maxConnections)
+    ) {
+      const ex = pool.waiting.shift()!;
+      this.unwait(ex);
+      this.dispatch(ex, false);
+    }
+  }
+
   idle(conn: Connection): void {
     const pool = this.pools.get(conn.key);
     if (pool === undefined || this.closed) {
@@ -361,15 +573,16 @@ export class FastHttpClient {
     }
     conn.socket.setTimeout(IDLE_MS);
     pool.idle.push(conn);
+    this.drain(pool);
   }
 
   forget(conn: Connection): void {
     const pool = this.pools.get(conn.key);
-    if (pool === undefined) return;
-    pool.open.delete(conn);
+    if (pool === undefined || !pool.open.delete(conn)) return;
     const at = pool.idle.indexOf(conn);
     if (at >= 0) pool.idle.splice(at, 1);
-    if (pool.open.size === 0) this.pools.delete(conn.key);
+    this.drain(pool);
+    if (pool.open.size === 0 && pool.waiting.length === 0) this.pools.delete(conn.key);
   }
 
   /**
@@ -394,8 +607,8 @@ export class FastHttpClient {
   }
 
   /**
-   * `get` for a URL under the read's deadline, failures classified like the undici path's; false when declined or
-   * when the URL is not plain http.
+   * `get` for a URL under the read's deadline, failures classified like the undici path's; declined at once when
+   * the URL is not plain http.
    */
   async stream(
     url: URL,
@@ -405,15 +618,15 @@ export class FastHttpClient {
     store: StoreName,
     timeoutMs: number,
     open: OpenSink,
-  ): Promise<boolean> {
-    if (url.protocol !== 'http:') return false;
+  ): Promise<FastOutcome> {
+    if (url.protocol !== 'http:') return DECLINED;
     const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const port = url.port === '' ? 80 : Number(url.port);
     // The exchange keeps the deadline itself (see ReadDeadline) and listens to the caller's signal directly;
     // failures are classified exactly as transport.ts's underDeadline does for the undici path.
     const deadline: ReadDeadline = { timeoutMs, expired: false };
     try {
-      const outcome = await this.get({
+      return await this.get({
         hostname,
         port,
         path,
@@ -424,7 +637,6 @@ export class FastHttpClient {
         open,
         deadline,
       });
-      return outcome === 'done';
     } catch (err) {
       throw classifyFailure(err, {
         store,
@@ -436,15 +648,63 @@ export class FastHttpClient {
     }
   }
 
+  /**
+   * `stream` into one buffer from `allocate`, for the buffered path: each body byte is copied once, by the kernel,
+   * into its final memory, and no read allocates. The bytes, or how else the exchange ended.
+   */
+  async readWhole(
+    url: URL,
+    path: string,
+    headers: Record<string, string>,
+    req: { range: ByteRange; signal: AbortSignal },
+    store: StoreName,
+    timeoutMs: number,
+    allocate: Allocate,
+    release: Release,
+  ): Promise<Uint8Array | Exclude<FastOutcome, { kind: 'done' }>> {
+    let out: Uint8Array | undefined;
+    let filled = 0;
+    const sink: BodySink = {
+      readBuffer: () => out!.subarray(filled),
+      filled: (n) => {
+        filled += n;
+      },
+      write: (bytes) => {
+        out!.set(bytes, filled);
+        filled += bytes.length;
+      },
+    };
+    const open = (length: number): BodySink => {
+      out = allocate(length);
+      if (out.byteLength !== length)
+        throw new RangeError(`allocate(${length}) returned ${out.byteLength} bytes`);
+      return sink;
+    };
+    try {
+      const outcome = await this.stream(url, path, headers, req, store, timeoutMs, open);
+      return outcome.kind === 'done' ? out! : outcome;
+    } catch (err) {
+      if (out !== undefined) release(out);
+      throw err;
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
-    for (const pool of this.pools.values()) for (const conn of pool.open) conn.socket.destroy();
+    for (const pool of this.pools.values()) {
+      for (const ex of pool.waiting.splice(0)) {
+        this.unwait(ex);
+        ex.resolve(DECLINED);
+      }
+      for (const conn of pool.open) conn.socket.destroy();
+    }
     this.pools.clear();
   }
 }
 
 interface ResponseHead {
   status: number;
+  location: string | undefined;
   contentLength: number | undefined;
   contentRange: { start: number; end: number } | undefined;
   chunked: boolean;
@@ -457,6 +717,7 @@ function parseHead(text: string): ResponseHead | undefined {
   if (!match) return undefined;
   const head: ResponseHead = {
     status: Number(match[2]),
+    location: undefined,
     contentLength: undefined,
     contentRange: undefined,
     chunked: false,
@@ -478,6 +739,7 @@ function parseHead(text: string): ResponseHead | undefined {
       const range = /^bytes (\d{1,15})-(\d{1,15})\/(?:\d+|\*)$/.exec(value);
       if (range) head.contentRange = { start: Number(range[1]), end: Number(range[2]) };
     } else if (name === 'transfer-encoding') head.chunked = true;
+    else if (name === 'location') head.location = value;
     else if (name === 'connection') {
       const tokens = value.toLowerCase();
       if (tokens.includes('close')) head.keepAlive = false;
@@ -488,15 +750,55 @@ function parseHead(text: string): ResponseHead | undefined {
 }
 
 /** The body length when the answer is exactly the bytes asked for; otherwise the undici path decides. */
-function acceptedLength(head: ResponseHead, range: ByteRange): number | undefined {
-  const length = head.contentLength;
-  if (head.chunked || length === undefined) return undefined;
+/**
+ * Where the asked bytes are in a 200/206 body: `skip` bytes, then `length` of them (a 200 to a ranged read is the
+ * whole object, from which the window is cut). `undefined` when the answer is not exactly the bytes asked for or
+ * holds too few of them: the undici path decides, and words the error.
+ */
+function acceptedRange(head: ResponseHead, range: ByteRange): { skip: number; length: number } | undefined {
+  const total = head.contentLength;
+  if (head.chunked || total === undefined) return undefined;
   if (head.status === 206) {
     const cr = head.contentRange;
-    if (cr === undefined || cr.start !== range.offset || cr.end - cr.start + 1 !== length) return undefined;
-  } else if (head.status !== 200 || range.offset !== 0) return undefined;
-  if (range.size !== undefined && length !== range.size) return undefined;
-  return length;
+    if (cr === undefined || cr.start !== range.offset || cr.end - cr.start + 1 !== total) return undefined;
+    if (range.size !== undefined && total !== range.size) return undefined;
+    return { skip: 0, length: total };
+  }
+  if (head.status !== 200) return undefined;
+  const length = range.size ?? total - range.offset;
+  if (length <= 0 && range.offset > 0) return undefined;
+  if (range.offset + length > total) return undefined;
+  return { skip: range.offset, length };
+}
+
+/**
+ * The data of a chunked body as far as it has arrived (extensions and trailers ignored); `complete` once the last
+ * chunk was seen. Only error bodies are read this way, at most a few tens of KiB.
+ */
+function dechunk(raw: Buffer): { bytes: Buffer; complete: boolean } {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const lineEnd = raw.indexOf('\r\n', at, 'latin1');
+    if (lineEnd < 0) break;
+    const size = Number.parseInt(raw.toString('latin1', at, lineEnd).split(';')[0]!.trim(), 16);
+    if (!Number.isFinite(size) || size < 0) break;
+    if (size === 0) return { bytes: Buffer.concat(parts), complete: true };
+    const start = lineEnd + 2;
+    const available = Math.min(size, raw.length - start);
+    parts.push(raw.subarray(start, start + available));
+    if (available < size) break;
+    at = start + size + 2;
+  }
+  return { bytes: Buffer.concat(parts), complete: false };
+}
+
+/** Worded as the undici path's (read-body.ts) so that a client sees the same error from either. */
+function shortRead(range: ByteRange, got: number, store: StoreName) {
+  const wanted = range.size === undefined ? 'bytes' : `${range.size} bytes`;
+  return upstreamError('UPSTREAM_BAD_REQUEST', store, [
+    `short read: asked for ${wanted} at offset ${range.offset}, the object has ${got} bytes there`,
+  ]);
 }
 
 function hostHeader(hostname: string, port: number): string {

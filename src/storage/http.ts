@@ -7,7 +7,7 @@ import { STATUS_CODES } from 'node:http';
 import { ActiveStorageError, type ErrorCode } from '../errors.js';
 import type { Credentials } from '../request/chunk-request.js';
 import type { ByteSource, ReadRequest } from './byte-source.js';
-import { FastHttpClient } from './fast-http.js';
+import { FastHttpClient, type FastOutcome } from './fast-http.js';
 import { getRange } from './read-body.js';
 import {
   checkRangeSize,
@@ -49,22 +49,62 @@ export function createHttpSource(options: Partial<HttpSourceOptions> = {}): Byte
     return { url, headers };
   }
 
-  async function read(req: ReadRequest): Promise<Uint8Array> {
-    const { range, credentials } = req;
-    const prepared = prepare(req);
-    let url = prepared.url;
-    const headers = prepared.headers;
+  /**
+   * Walks the redirect chain from the request's URL: `ask` asks one URL; an error answer is reported, a redirect
+   * checked (hop count, allow-list) and followed, the credentials dropped once the origin changes (as fetch does).
+   */
+  async function followRedirects<T>(
+    req: ReadRequest,
+    start: { url: URL; headers: Record<string, string> },
+    ask: (url: URL, headers: Record<string, string>) => Promise<T | StatusAnswer>,
+  ): Promise<T> {
+    let url = start.url;
+    const headers = start.headers;
+    for (let redirects = 0; ; redirects++) {
+      const answer = await ask(url, headers);
+      if (!isStatusAnswer(answer)) return answer;
+      if (!REDIRECTS.has(answer.status) || answer.location === undefined) {
+        throw httpStatusError(answer.status, answer.text, req.credentials);
+      }
+      if (redirects >= opts.maxRedirects) {
+        throw upstreamError('UPSTREAM_BAD_REQUEST', 'HTTP', [
+          `more than ${opts.maxRedirects} redirects, the last from ${url.host}`,
+        ]);
+      }
+      const next = redirectTarget(answer.location, url);
+      await opts.checkRedirect?.(next);
+      if (next.origin !== url.origin) delete headers.authorization;
+      url = next;
+    }
+  }
 
+  async function read(req: ReadRequest): Promise<Uint8Array> {
+    const { range } = req;
+    const start = prepare(req);
+    let current = start.url;
     return underDeadline(
       req.signal,
       opts.timeoutMs,
       'HTTP',
-      () => url.host,
-      async (signal) => {
-        for (let redirects = 0; ; redirects++) {
+      () => current.host,
+      (signal) =>
+        followRedirects(req, start, async (url, headers): Promise<Uint8Array | StatusAnswer> => {
+          current = url;
+          const path = `${url.pathname}${url.search}`;
+          const whole = await fast.readWhole(
+            url,
+            path,
+            headers,
+            { range, signal },
+            'HTTP',
+            opts.timeoutMs,
+            opts.allocate,
+            opts.release,
+          );
+          if (whole instanceof Uint8Array || whole.kind === 'status') return whole;
           const res = await getRange(agent, {
             origin: url.origin,
-            path: `${url.pathname}${url.search}`,
+            path,
             headers,
             range,
             maxBytes: opts.maxBytes,
@@ -77,34 +117,36 @@ export function createHttpSource(options: Partial<HttpSourceOptions> = {}): Byte
           });
           if (res.ok) return res.bytes;
           const location = res.headers.location;
-          if (!REDIRECTS.has(res.statusCode) || typeof location !== 'string') {
-            throw httpStatusError(res.statusCode, res.text, credentials);
-          }
-          if (redirects >= opts.maxRedirects) {
-            throw upstreamError('UPSTREAM_BAD_REQUEST', 'HTTP', [
-              `more than ${opts.maxRedirects} redirects, the last from ${url.host}`,
-            ]);
-          }
-          const next = redirectTarget(location, url);
-          await opts.checkRedirect?.(next);
-          // Credentials were given for the origin the client named; another origin never sees them (as fetch).
-          if (next.origin !== url.origin) delete headers.authorization;
-          url = next;
-        }
-      },
+          return {
+            kind: 'status',
+            status: res.statusCode,
+            location: typeof location === 'string' ? location : undefined,
+            text: res.text,
+          };
+        }),
     );
   }
 
   return {
     read,
     async stream(req, open) {
-      const { url, headers } = prepare(req);
-      return fast.stream(url, `${url.pathname}${url.search}`, headers, req, 'HTTP', opts.timeoutMs, open);
+      // Each hop has its own deadline here; a chain that leaves plain http is declined and read whole instead.
+      const outcome = await followRedirects(req, prepare(req), (url, headers) =>
+        fast.stream(url, `${url.pathname}${url.search}`, headers, req, 'HTTP', opts.timeoutMs, open),
+      );
+      return outcome.kind === 'done';
     },
     close: async () => {
       await Promise.all([agent.close(), fast.close()]);
     },
   };
+}
+
+/** An answer other than 200/206 from either client: an error to report or a redirect to follow. */
+type StatusAnswer = Extract<FastOutcome, { kind: 'status' }>;
+
+function isStatusAnswer(answer: unknown): answer is StatusAnswer {
+  return (answer as { kind?: unknown } | null)?.kind === 'status';
 }
 
 /** API.md §9: 404/410 → not found, 401/403 → unauthorized (401), other 4xx → 400, 5xx → 502. */

@@ -106,6 +106,18 @@ export function createS3Source(options: Partial<S3SourceOptions> = {}): ByteSour
   async function read(req: ReadRequest): Promise<Uint8Array> {
     const { range } = req;
     const { endpoint, path, headers } = prepare(req);
+    const whole = await fast.readWhole(
+      endpoint,
+      path,
+      lowerCaseNames(headers),
+      req,
+      'S3',
+      opts.timeoutMs,
+      opts.allocate,
+      opts.release,
+    );
+    if (whole instanceof Uint8Array) return whole;
+    if (whole.kind === 'status') throw s3StatusError(whole.status, whole.text);
     return underDeadline(
       req.signal,
       opts.timeoutMs,
@@ -134,7 +146,17 @@ export function createS3Source(options: Partial<S3SourceOptions> = {}): ByteSour
     read,
     async stream(req, open) {
       const { endpoint, path, headers } = prepare(req);
-      return fast.stream(endpoint, path, lowerCaseNames(headers), req, 'S3', opts.timeoutMs, open);
+      const outcome = await fast.stream(
+        endpoint,
+        path,
+        lowerCaseNames(headers),
+        req,
+        'S3',
+        opts.timeoutMs,
+        open,
+      );
+      if (outcome.kind === 'status') throw s3StatusError(outcome.status, outcome.text);
+      return outcome.kind === 'done';
     },
     close: async () => {
       await Promise.all([agent.close(), fast.close()]);

@@ -578,7 +578,7 @@ describe('HTTP source', () => {
         read(headers, { location: { kind: 'http', url: upstream.url('stall', 'obj') } }),
         'UPSTREAM_TIMEOUT',
         HTTP_MESSAGE,
-        [/request to 127\.0\.0\.1:\d+ failed/, /UND_ERR_HEADERS_TIMEOUT/],
+        [/request to 127\.0\.0\.1:\d+ failed/, /no response headers within 150 ms/],
       );
     } finally {
       await Promise.all([overall.close(), headers.close()]);
@@ -598,7 +598,7 @@ describe('HTTP source', () => {
         read(body, { location: { kind: 'http', url: upstream.url('stall-body', 'obj') } }),
         'UPSTREAM_TIMEOUT',
         HTTP_MESSAGE,
-        [/failed/, /UND_ERR_BODY_TIMEOUT/],
+        [/failed/, /no body bytes for 150 ms/],
       );
     } finally {
       await Promise.all([overall.close(), body.close()]);

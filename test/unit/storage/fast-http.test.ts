@@ -13,7 +13,12 @@ import { decode } from 'cbor2';
 import { ActiveStorageError, type ErrorCode } from '../../../src/errors.js';
 import type { ByteRange } from '../../../src/request/chunk-request.js';
 import type { BodySink, OpenSink } from '../../../src/storage/byte-source.js';
-import { type FastGet, FastHttpClient, type FastHttpOptions } from '../../../src/storage/fast-http.js';
+import {
+  type FastGet,
+  FastHttpClient,
+  type FastHttpOptions,
+  type FastOutcome,
+} from '../../../src/storage/fast-http.js';
 import { rangeHeader } from '../../../src/storage/transport.js';
 import { type RangeServer, startRangeServer } from '../../support/range-server.js';
 import { post, type RunningApp, startApp } from '../../support/start-app.js';
@@ -72,6 +77,23 @@ function fastGet(port: number, path: string, r: ByteRange, open: OpenSink, signa
 }
 
 /** What a request promise settled to: the outcome, or the error code (and message, for the report). */
+/** A FastOutcome as a short string ('done', 'declined', 'status 404'), for plain asserts. */
+function kindOf(outcome: FastOutcome): string {
+  return outcome.kind === 'status' ? `status ${outcome.status}` : outcome.kind;
+}
+
+function getKind(client: FastHttpClient, get: Parameters<FastHttpClient['get']>[0]): Promise<string> {
+  return client.get(get).then(kindOf);
+}
+
+/** `stream` as true (done) / false (declined) / the status answer. */
+function streamed(
+  client: FastHttpClient,
+  ...args: Parameters<FastHttpClient['stream']>
+): Promise<boolean | FastOutcome> {
+  return client.stream(...args).then((o) => (o.kind === 'status' ? o : o.kind === 'done'));
+}
+
 async function settle(p: Promise<unknown>): Promise<unknown> {
   try {
     return await p;
@@ -210,7 +232,7 @@ describe('FastHttpClient: the plain case against the range server', () => {
         range(0, undefined, false),
         range(big.length - 7, 7),
       ];
-      for (const r of reads) assert.equal(await client.get(fastGet(port, path, r, rec.open)), 'done');
+      for (const r of reads) assert.equal(await getKind(client, fastGet(port, path, r, rec.open)), 'done');
       assert.deepEqual(
         rec.opened,
         reads.map((r) => r.size ?? big.length),
@@ -238,7 +260,7 @@ describe('FastHttpClient: the plain case against the range server', () => {
       upstream.requests.length = 0;
       // Distinct sizes, so each body can be matched to its read whatever order the sinks opened in.
       const reads = [range(0, 3_000_000, true), range(3_000_000, 2_999_999), range(5_999_999, 2_388_609)];
-      const outcomes = await Promise.all(reads.map((r) => client.get(fastGet(port, path, r, rec.open))));
+      const outcomes = await Promise.all(reads.map((r) => getKind(client, fastGet(port, path, r, rec.open))));
       assert.deepEqual(outcomes, ['done', 'done', 'done']);
       assert.equal(rec.bodies.length, 3);
       for (const body of rec.bodies) {
@@ -287,7 +309,9 @@ describe('FastHttpClient: the plain case against the range server', () => {
     };
     try {
       const outcomes = await Promise.all(
-        Array.from({ length: 8 }, () => client.get(fastGet(port, path, range(0, big.length, true), open))),
+        Array.from({ length: 8 }, () =>
+          getKind(client, fastGet(port, path, range(0, big.length, true), open)),
+        ),
       );
       assert.deepEqual(outcomes, new Array(8).fill('done'));
       for (const body of bodies) assert.ok(Buffer.from(body).equals(big));
@@ -306,14 +330,15 @@ describe('FastHttpClient: the plain case against the range server', () => {
       const rec = recorder();
       const req = { range: range(5, 1_000_000), signal };
       assert.equal(
-        await client.stream(url, url.pathname, { range: 'bytes=5-1000004' }, req, 'HTTP', 5_000, rec.open),
+        await streamed(client, url, url.pathname, { range: 'bytes=5-1000004' }, req, 'HTTP', 5_000, rec.open),
         true,
       );
       assert.ok(Buffer.from(rec.bodies[0]!).equals(big.subarray(5, 1_000_005)));
 
       const cut = new URL(upstream.url('truncate', 'big'));
       await rejectsWith(
-        client.stream(
+        streamed(
+          client,
           cut,
           cut.pathname,
           { range: 'bytes=0-4000000' },
@@ -336,39 +361,43 @@ describe('FastHttpClient: the plain case against the range server', () => {
     upstream.requests.length = 0;
     const url = new URL(upstream.url('obj', 'big').replace('http:', 'https:'));
     const req = { range: range(0, 10, true), signal: new AbortController().signal };
-    assert.equal(await client.stream(url, url.pathname, {}, req, 'HTTP', 1_000, rec.open), false);
+    assert.equal(await streamed(client, url, url.pathname, {}, req, 'HTTP', 1_000, rec.open), false);
     assert.deepEqual(rec.opened, []);
     assert.equal(upstream.requests.length, 0);
     await client.close();
   });
 });
 
-describe('FastHttpClient: declines anything but the plain case, before opening a sink', () => {
-  const cases: { name: string; r: ByteRange; answer: string | Buffer }[] = [
+describe('FastHttpClient: answers other than 200/206 come back as status, text and location, without a sink', () => {
+  const cases: {
+    name: string;
+    r: ByteRange;
+    answer: string | Buffer;
+    status: number;
+    text: string;
+    location?: string;
+  }[] = [
     {
       name: '404 with a length',
       r: range(0, 10, true),
       answer: `${head('404 Not Found', { 'content-length': 9 })}not found`,
+      status: 404,
+      text: 'not found',
     },
     {
       name: '302 redirect',
       r: range(0, 10, true),
       answer: head('302 Found', { location: '/elsewhere', 'content-length': 0 }),
+      status: 302,
+      text: '',
+      location: '/elsewhere',
     },
     {
       name: '500',
       r: range(0, 10, true),
       answer: `${head('500 Internal Server Error', { 'content-length': 4 })}oops`,
-    },
-    {
-      name: '200 for a read from a nonzero offset (Range ignored)',
-      r: range(4, 10),
-      answer: `${head('200 OK', { 'content-length': BODY.length })}${BODY.toString('latin1')}`,
-    },
-    {
-      name: '200 with the whole object for a read from 0 with a smaller size',
-      r: range(0, 10, true),
-      answer: `${head('200 OK', { 'content-length': BODY.length })}${BODY.toString('latin1')}`,
+      status: 500,
+      text: 'oops',
     },
     {
       name: '416',
@@ -377,7 +406,128 @@ describe('FastHttpClient: declines anything but the plain case, before opening a
         'content-range': `bytes */${BODY.length}`,
         'content-length': 0,
       }),
+      status: 416,
+      text: '',
     },
+    {
+      name: '403 chunked',
+      r: range(0, 10, true),
+      answer: `${head('403 Forbidden', { 'transfer-encoding': 'chunked' })}5\r\n<Code\r\n4;ext=1\r\n>no<\r\n0\r\n\r\n`,
+      status: 403,
+      text: '<Code>no<',
+    },
+    {
+      name: '503 until close',
+      r: range(0, 10, true),
+      answer: `HTTP/1.1 503 Slow Down\r\nconnection: close\r\n\r\nbusy`,
+      status: 503,
+      text: 'busy',
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const server = await startRawServer((socket) => {
+        socket.write(c.answer);
+        if (c.name.endsWith('until close')) socket.end();
+      });
+      const client = new FastHttpClient(OPTIONS);
+      try {
+        const rec = recorder();
+        const outcome = await client.get(fastGet(server.port, '/x', c.r, rec.open));
+        assert.deepEqual(outcome, { kind: 'status', status: c.status, location: c.location, text: c.text });
+        assert.deepEqual(rec.opened, []);
+        assert.equal(server.accepted, 1, 'asked once');
+      } finally {
+        await client.close();
+        await server.stop();
+      }
+    });
+  }
+});
+
+describe('FastHttpClient: a 200 that ignores Range, or a body of unannounced length, in one GET', () => {
+  const cases: { name: string; r: ByteRange; answer: string; bytes: string; closeAfter?: boolean }[] = [
+    {
+      name: '200 for a read from a nonzero offset (Range ignored): the window is cut out',
+      r: range(4, 10),
+      answer: `${head('200 OK', { 'content-length': BODY.length })}${BODY.toString('latin1')}`,
+      bytes: '456789abcd',
+    },
+    {
+      name: '200 with the whole object for a read from 0 with a smaller size',
+      r: range(0, 10, true),
+      answer: `${head('200 OK', { 'content-length': BODY.length })}${BODY.toString('latin1')}`,
+      bytes: '0123456789',
+    },
+    {
+      name: 'chunked, with a chunk extension and a trailer',
+      r: range(2, undefined),
+      answer: `${head('200 OK', { 'transfer-encoding': 'chunked' })}4;x=1\r\n0123\r\n6\r\n456789\r\n0\r\nx-t: 1\r\n\r\n`,
+      bytes: '23456789',
+    },
+    {
+      name: 'no Content-Length: the body ends with the connection',
+      r: range(0, undefined, false),
+      answer: `${head('200 OK', { connection: 'close' })}0123456789`,
+      bytes: '0123456789',
+      closeAfter: true,
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const server = await startRawServer((socket) => {
+        socket.write(c.answer);
+        if (c.closeAfter) socket.end();
+      });
+      const client = new FastHttpClient(OPTIONS);
+      try {
+        const rec = recorder();
+        assert.equal(await getKind(client, fastGet(server.port, '/x', c.r, rec.open)), 'done');
+        assert.deepEqual(rec.opened, [c.bytes.length]);
+        assert.equal(Buffer.from(rec.bodies[0]!).toString('latin1'), c.bytes);
+        assert.equal(server.accepted, 1, 'asked once');
+      } finally {
+        await client.close();
+        await server.stop();
+      }
+    });
+  }
+
+  it('a chunked body cut short, or too few bytes past the offset: an error, not data', async () => {
+    const answers = [
+      `${head('200 OK', { 'transfer-encoding': 'chunked' })}4\r\n0123\r\n`,
+      `${head('200 OK', { 'transfer-encoding': 'chunked' })}4\r\n0123\r\n0\r\n\r\n`,
+    ];
+    const server = await startRawServer((socket, req) => {
+      socket.end(answers[req.connection] ?? '');
+    });
+    const client = new FastHttpClient(OPTIONS);
+    try {
+      const rec = recorder();
+      const url = new URL(`http://127.0.0.1:${server.port}/x`);
+      const ask = (r: ByteRange) =>
+        streamed(
+          client,
+          url,
+          '/x',
+          {},
+          { range: r, signal: new AbortController().signal },
+          'HTTP',
+          5_000,
+          rec.open,
+        );
+      await rejectsWith(ask(range(0, undefined, false)), 'UPSTREAM_UNAVAILABLE', /before the last chunk/);
+      await rejectsWith(ask(range(2, 10)), 'UPSTREAM_BAD_REQUEST', /short read/);
+      assert.deepEqual(rec.opened, []);
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  });
+});
+
+describe('FastHttpClient: declines anything but the plain case, before opening a sink', () => {
+  const cases: { name: string; r: ByteRange; answer: string | Buffer }[] = [
     {
       name: '206 starting elsewhere than asked',
       r: range(4, 10),
@@ -399,19 +549,9 @@ describe('FastHttpClient: declines anything but the plain case, before opening a
       answer: partial(4, 13),
     },
     {
-      name: 'chunked',
-      r: range(0, undefined, false),
-      answer: `${head('200 OK', { 'transfer-encoding': 'chunked' })}a\r\n0123456789\r\n0\r\n\r\n`,
-    },
-    {
       name: 'chunked alongside a Content-Length',
       r: range(0, 10, true),
       answer: `${head('200 OK', { 'transfer-encoding': 'chunked', 'content-length': 10 })}a\r\n0123456789\r\n0\r\n\r\n`,
-    },
-    {
-      name: 'no Content-Length',
-      r: range(0, undefined, false),
-      answer: `${head('200 OK', { connection: 'close' })}0123456789`,
     },
     {
       name: 'two different Content-Lengths',
@@ -441,7 +581,7 @@ describe('FastHttpClient: declines anything but the plain case, before opening a
       const client = new FastHttpClient(OPTIONS);
       try {
         const rec = recorder();
-        assert.equal(await settle(client.get(fastGet(server.port, '/x', c.r, rec.open))), 'declined');
+        assert.equal(await settle(getKind(client, fastGet(server.port, '/x', c.r, rec.open))), 'declined');
         assert.deepEqual(rec.opened, []);
         await until(() => server.closed === 1, 'the declined connection to close');
       } finally {
@@ -451,23 +591,51 @@ describe('FastHttpClient: declines anything but the plain case, before opening a
     });
   }
 
-  it('declines when every connection to the origin is busy, and after close()', async () => {
+  it('waits for a free connection when every one to the origin is busy; declines after close()', async () => {
     const server = await startRawServer(() => {});
     const client = new FastHttpClient({ ...OPTIONS, maxConnections: 1 });
     try {
       const rec = recorder();
-      const stuck = new AbortController();
-      const first = settle(
-        client.get(fastGet(server.port, '/a', range(0, 10, true), rec.open, stuck.signal)),
+      const first = new AbortController();
+      const second = new AbortController();
+      const a = settle(
+        getKind(client, fastGet(server.port, '/a', range(0, 10, true), rec.open, first.signal)),
       );
       await until(() => server.requests.length === 1, 'the first request');
-      assert.equal(await client.get(fastGet(server.port, '/b', range(0, 10, true), rec.open)), 'declined');
-      assert.equal(server.accepted, 1);
-      stuck.abort(new Error('test is done with it'));
-      await first;
+      const b = settle(
+        getKind(client, fastGet(server.port, '/b', range(0, 10, true), rec.open, second.signal)),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(server.accepted, 1, 'the second waits instead of opening a second connection');
+      first.abort(new Error('test is done with the first'));
+      await a;
+      await until(
+        () => server.requests.length === 2,
+        'the second request, once the first connection is gone',
+      );
+      assert.equal(server.accepted, 2);
+      second.abort(new Error('test is done with the second'));
+      await b;
+      // A waiting request leaves the queue when its signal aborts.
+      const third = new AbortController();
+      const held = new AbortController();
+      const c = settle(
+        getKind(client, fastGet(server.port, '/c', range(0, 10, true), rec.open, held.signal)),
+      );
+      await until(() => server.requests.length === 3, 'the third request');
+      const d = settle(
+        getKind(client, fastGet(server.port, '/d', range(0, 10, true), rec.open, third.signal)),
+      );
+      third.abort(new Error('gave up waiting'));
+      assert.deepEqual(await d, { error: new Error('gave up waiting') });
+      held.abort(new Error('done'));
+      await c;
       await client.close();
-      assert.equal(await client.get(fastGet(server.port, '/c', range(0, 10, true), rec.open)), 'declined');
-      assert.equal(server.accepted, 1);
+      assert.equal(
+        await getKind(client, fastGet(server.port, '/e', range(0, 10, true), rec.open)),
+        'declined',
+      );
+      assert.equal(server.requests.length, 3);
       assert.deepEqual(rec.opened, []);
     } finally {
       await client.close();
@@ -495,7 +663,7 @@ describe('FastHttpClient: exact bytes from a scripted server', () => {
     const client = new FastHttpClient(OPTIONS);
     try {
       const rec = recorder(5);
-      assert.equal(await client.get(fastGet(server.port, '/x', range(4, 30), rec.open)), 'done');
+      assert.equal(await getKind(client, fastGet(server.port, '/x', range(4, 30), rec.open)), 'done');
       assert.deepEqual(rec.opened, [30]);
       assert.equal(Buffer.from(rec.bodies[0]!).toString('latin1'), BODY.subarray(4, 34).toString('latin1'));
     } finally {
@@ -513,11 +681,11 @@ describe('FastHttpClient: exact bytes from a scripted server', () => {
     try {
       const rec = recorder();
       assert.equal(
-        await client.get(fastGet(server.port, '/x', range(0, BODY.length, true), rec.open)),
+        await getKind(client, fastGet(server.port, '/x', range(0, BODY.length, true), rec.open)),
         'done',
       );
       assert.equal(
-        await client.get(fastGet(server.port, '/x', range(0, undefined, false), rec.open)),
+        await getKind(client, fastGet(server.port, '/x', range(0, undefined, false), rec.open)),
         'done',
       );
       assert.deepEqual(rec.opened, [BODY.length, 0]);
@@ -539,7 +707,7 @@ describe('FastHttpClient: exact bytes from a scripted server', () => {
       const url = new URL(`http://127.0.0.1:${server.port}/x`);
       const req = { range: range(0, 10, true), signal: new AbortController().signal };
       await rejectsWith(
-        client.stream(url, '/x', { range: 'bytes=0-9' }, req, 'HTTP', 2_000, rec.open),
+        streamed(client, url, '/x', { range: 'bytes=0-9' }, req, 'HTTP', 2_000, rec.open),
         'UPSTREAM_ERROR',
         /more than the 10 bytes/,
       );
@@ -558,9 +726,9 @@ describe('FastHttpClient: exact bytes from a scripted server', () => {
     const client = new FastHttpClient(OPTIONS);
     try {
       const rec = recorder();
-      assert.equal(await client.get(fastGet(server.port, '/x', range(0, 10, true), rec.open)), 'done');
+      assert.equal(await getKind(client, fastGet(server.port, '/x', range(0, 10, true), rec.open)), 'done');
       await until(() => server.closed === 1, 'the client to drop the connection');
-      assert.equal(await client.get(fastGet(server.port, '/x', range(0, 10, true), rec.open)), 'done');
+      assert.equal(await getKind(client, fastGet(server.port, '/x', range(0, 10, true), rec.open)), 'done');
       assert.equal(server.accepted, 2);
       assert.ok(Buffer.from(rec.bodies[1]!).equals(BODY.subarray(0, 10)));
     } finally {
@@ -583,7 +751,7 @@ describe('FastHttpClient: exact bytes from a scripted server', () => {
     try {
       const rec = recorder();
       for (let i = 0; i < 3; i++) {
-        assert.equal(await client.get(fastGet(server.port, '/x', range(0, 10, true), rec.open)), 'done');
+        assert.equal(await getKind(client, fastGet(server.port, '/x', range(0, 10, true), rec.open)), 'done');
       }
       assert.equal(server.accepted, 3);
       await until(() => server.closed === 2, 'the first two connections to close');
@@ -600,7 +768,7 @@ describe('FastHttpClient: exact bytes from a scripted server', () => {
       const rec = recorder();
       const get = fastGet(server.port, '/a/b%20c?x=1', range(0, 10, true), rec.open);
       get.headers['x-amz-date'] = '20260101T000000Z';
-      assert.equal(await client.get(get), 'done');
+      assert.equal(await getKind(client, get), 'done');
       const lines = server.requests[0]!.head.split('\r\n');
       assert.equal(lines[0], 'GET /a/b%20c?x=1 HTTP/1.1');
       assert.ok(lines.includes(`host: 127.0.0.1:${server.port}`), lines.join(' | '));
@@ -625,7 +793,8 @@ describe('FastHttpClient: failures', () => {
   ) => {
     const url = new URL(`http://127.0.0.1:${port}/x`);
     const header = rangeHeader(r);
-    return client.stream(
+    return streamed(
+      client,
       url,
       '/x',
       header ? { range: header } : {},
@@ -733,7 +902,7 @@ describe('FastHttpClient: failures', () => {
       const url = new URL('http://never.invalid:9/x');
       const req = { range: range(0, 10, true), signal: signal() };
       await rejectsWith(
-        client.stream(url, '/x', {}, req, 'HTTP', 5_000, rec.open),
+        streamed(client, url, '/x', {}, req, 'HTTP', 5_000, rec.open),
         'UPSTREAM_TIMEOUT',
         /connect timed out/,
       );
@@ -814,7 +983,7 @@ describe('FastHttpClient: failures', () => {
       const rec = recorder();
       for (let i = 0; i < 3; i++) {
         assert.equal(
-          await client.get(fastGet(server.port, '/x', range(0, 10, true), rec.open)),
+          await getKind(client, fastGet(server.port, '/x', range(0, 10, true), rec.open)),
           'done',
           `GET ${i}`,
         );
@@ -836,8 +1005,8 @@ describe('FastHttpClient: failures', () => {
     const client = new FastHttpClient({ ...OPTIONS, maxConnections: 1 });
     try {
       const rec = recorder();
-      assert.equal(await client.get(fastGet(server.port, '/x', range(0, 10, true), rec.open)), 'done');
-      assert.equal(await client.get(fastGet(server.port, '/x', range(0, 10, true), rec.open)), 'done');
+      assert.equal(await getKind(client, fastGet(server.port, '/x', range(0, 10, true), rec.open)), 'done');
+      assert.equal(await getKind(client, fastGet(server.port, '/x', range(0, 10, true), rec.open)), 'done');
       assert.equal(server.accepted, 2);
     } finally {
       await client.close();
@@ -853,7 +1022,7 @@ describe('FastHttpClient: failures', () => {
     const client = new FastHttpClient(OPTIONS);
     try {
       const rec = recorder();
-      assert.equal(await client.get(fastGet(server.port, '/x', range(0, 10, true), rec.open)), 'done');
+      assert.equal(await getKind(client, fastGet(server.port, '/x', range(0, 10, true), rec.open)), 'done');
       await rejectsWith(
         streamFrom(client, server.port, range(0, 10, true), rec.open),
         'UPSTREAM_UNAVAILABLE',
@@ -872,7 +1041,7 @@ describe('FastHttpClient: failures', () => {
     const client = new FastHttpClient({ ...OPTIONS, headersTimeoutMs: 150 });
     try {
       const rec = recorder();
-      assert.equal(await client.get(fastGet(server.port, '/x', range(0, 10, true), rec.open)), 'done');
+      assert.equal(await getKind(client, fastGet(server.port, '/x', range(0, 10, true), rec.open)), 'done');
       const started = Date.now();
       await rejectsWith(
         streamFrom(client, server.port, range(0, 10, true), rec.open),
@@ -899,10 +1068,10 @@ describe('FastHttpClient: failures', () => {
     const client = new FastHttpClient(OPTIONS);
     try {
       const rec = recorder();
-      assert.equal(await client.get(fastGet(server.port, '/x', range(0, 10, true), rec.open)), 'done');
+      assert.equal(await getKind(client, fastGet(server.port, '/x', range(0, 10, true), rec.open)), 'done');
       await until(() => server.closed === 1, 'the server to close');
       await tick(20);
-      assert.equal(await client.get(fastGet(server.port, '/x', range(0, 10, true), rec.open)), 'done');
+      assert.equal(await getKind(client, fastGet(server.port, '/x', range(0, 10, true), rec.open)), 'done');
       assert.equal(server.accepted, 2);
       assert.equal(server.requests.length, 2);
     } finally {
@@ -917,7 +1086,10 @@ describe('FastHttpClient: failures', () => {
     try {
       const rec = recorder();
       const controller = new AbortController();
-      const pending = client.get(fastGet(server.port, '/x', range(0, 20, true), rec.open, controller.signal));
+      const pending = getKind(
+        client,
+        fastGet(server.port, '/x', range(0, 20, true), rec.open, controller.signal),
+      );
       await until(() => rec.opened.length === 1, 'the body to start');
       const reason = new Error('client went away');
       controller.abort(reason);
@@ -925,7 +1097,7 @@ describe('FastHttpClient: failures', () => {
       await until(() => server.closed === 1, 'the aborted connection to close');
 
       await assert.rejects(
-        client.get(fastGet(server.port, '/x', range(0, 20, true), rec.open, controller.signal)),
+        getKind(client, fastGet(server.port, '/x', range(0, 20, true), rec.open, controller.signal)),
         (err) => err === reason,
       );
       assert.equal(server.accepted, 1);
@@ -978,7 +1150,7 @@ describe('FastHttpClient: failures', () => {
       assert.equal(err, refusal);
       await until(() => server.closed === 1, 'the connection to close');
       const rec = recorder();
-      assert.equal(await client.get(fastGet(server.port, '/x', range(0, 10, true), rec.open)), 'done');
+      assert.equal(await getKind(client, fastGet(server.port, '/x', range(0, 10, true), rec.open)), 'done');
       assert.equal(server.accepted, 2);
     } finally {
       await client.close();

@@ -893,6 +893,33 @@ describe('FastHttpClient: failures', () => {
     }
   });
 
+  it('a read waiting for the only connection of a busy origin times out by its own deadline', async () => {
+    const server = await startRawServer(() => {});
+    const client = new FastHttpClient({ ...OPTIONS, maxConnections: 1 });
+    const holder = new AbortController();
+    try {
+      const rec = recorder();
+      const held = settle(
+        streamFrom(client, server.port, range(0, 20, true), rec.open, 5_000, holder.signal),
+      );
+      await until(() => server.requests.length === 1, 'the first request');
+      const started = performance.now();
+      await rejectsWith(
+        streamFrom(client, server.port, range(0, 20, true), rec.open, 200),
+        'UPSTREAM_TIMEOUT',
+        /within 200 ms/,
+      );
+      const elapsed = performance.now() - started;
+      assert.ok(elapsed >= 190 && elapsed < 700, `ended after ${elapsed} ms`);
+      assert.equal(server.requests.length, 1, 'it never got a connection');
+      holder.abort(new Error('done'));
+      await held;
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  });
+
   it('a connection that never completes: UPSTREAM_TIMEOUT', async () => {
     // A lookup that never answers holds the socket before connect, as an unreachable address would (an IP
     // literal would skip the lookup, hence a name).

@@ -102,7 +102,7 @@ export function createHttpSource(options: Partial<HttpSourceOptions> = {}): Byte
             opts.release,
           );
           if (whole instanceof Uint8Array || whole.kind === 'status') return whole;
-          const res = await getRange(agent, {
+          const res = await getRange(await agent.get(), {
             origin: url.origin,
             path,
             headers,

@@ -124,7 +124,7 @@ export function createS3Source(options: Partial<S3SourceOptions> = {}): ByteSour
       'S3',
       () => endpoint.host,
       async (signal) => {
-        const res = await getRange(agent, {
+        const res = await getRange(await agent.get(), {
           origin: endpoint.origin,
           path,
           headers,

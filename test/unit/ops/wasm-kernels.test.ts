@@ -297,6 +297,38 @@ describe('WASM kernels match the TypeScript kernels bit for bit', () => {
     });
   }
 
+  it('runs of one value (the extremes, the missing value) fill every narrow lane counter to its limit', () => {
+    // The kernels add 8- and 16-bit elements, and count missing lanes, in narrow vector lanes that they widen
+    // every so many vectors; uniform runs of the dtype's extremes or of the missing value take every lane to the
+    // most those chunks allow, which random data never does. Long enough for several chunks of each kernel.
+    const problems: string[] = [];
+    for (const dtype of DTYPE_NAMES) {
+      const info = dtypeInfo(dtype);
+      const length = info.itemsize <= 2 ? 300_000 : 40_000;
+      const seven = info.isBigInt ? BigInt(MISSING) : MISSING;
+      for (const value of [info.min, info.max, seven]) {
+        for (const inKernelMemory of [true, false]) {
+          const data = place(info, length, inKernelMemory);
+          (data as Float64Array).fill(value as number);
+          const reversed = reversedCopy(info, data, inKernelMemory);
+          for (const [start, stride, n] of [
+            [0, 1, length],
+            [3, 2, Math.floor(length / 2) - 2],
+          ] as const) {
+            const label = `all ${value} n=${n} stride=${stride} ${inKernelMemory ? 'in place' : 'copied'}`;
+            problems.push(...compare(dtype, data, start, stride, n, `${dtype} ${label}`));
+            problems.push(
+              ...compareSwapped(dtype, data, reversed, start, stride, n, `${dtype} big-endian ${label}`),
+            );
+          }
+          release(reversed);
+          release(data);
+        }
+      }
+    }
+    assert.deepEqual(problems.slice(0, 10), []);
+  });
+
   it('min and max give -0 below +0 whatever the order, as Math.min and Math.max', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       const info = dtypeInfo(dtype);

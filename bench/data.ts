@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
+import { mulberry32 } from '../test/support/prng.js';
 
 export const KiB = 1024;
 export const MiB = 1024 * 1024;
@@ -28,18 +29,6 @@ export interface BenchObject {
   rawName: string | undefined;
 }
 
-/** mulberry32: small, fast and good enough to make incompressible-looking test data reproducibly. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
-
 /**
  * Temperatures in kelvin (200-320): all positive, so a float32 sum does not cancel and numpy's float32 pairwise sum
  * and the server's float64 accumulation agree within numpy.allclose's default tolerance, as API.md §5.4 requires.
@@ -47,7 +36,7 @@ function generator(seed: number): () => number {
 function float32Kelvin(bytes: number, seed: number): Buffer {
   const buf = Buffer.allocUnsafeSlow(bytes);
   const f32 = new Float32Array(buf.buffer, buf.byteOffset, bytes / 4);
-  const next = generator(seed);
+  const next = mulberry32(seed);
   for (let i = 0; i < f32.length; i++) f32[i] = 200 + (next() / 4294967296) * 120;
   return buf;
 }
@@ -56,7 +45,7 @@ function float32Kelvin(bytes: number, seed: number): Buffer {
 function int64Full(bytes: number, seed: number): Buffer {
   const buf = Buffer.allocUnsafeSlow(bytes);
   const u32 = new Uint32Array(buf.buffer, buf.byteOffset, bytes / 4);
-  const next = generator(seed);
+  const next = mulberry32(seed);
   for (let i = 0; i < u32.length; i++) u32[i] = next();
   return buf;
 }
@@ -65,7 +54,7 @@ function int64Full(bytes: number, seed: number): Buffer {
 function float32Smooth(rows: number, cols: number, seed: number): Buffer {
   const buf = Buffer.allocUnsafeSlow(rows * cols * 4);
   const f32 = new Float32Array(buf.buffer, buf.byteOffset, rows * cols);
-  const next = generator(seed);
+  const next = mulberry32(seed);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
       const noise = (next() / 4294967296 - 0.5) * 0.5;
@@ -93,7 +82,7 @@ export const MISSING_VALUE = -9999;
 function float32WithMissing(bytes: number, seed: number): Buffer {
   const buf = float32Kelvin(bytes, seed);
   const f32 = new Float32Array(buf.buffer, buf.byteOffset, bytes / 4);
-  const next = generator(seed ^ 0x5bd1e995);
+  const next = mulberry32(seed ^ 0x5bd1e995);
   for (let i = 0; i < f32.length; i++) if (next() % 10 === 0) f32[i] = MISSING_VALUE;
   return buf;
 }

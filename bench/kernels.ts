@@ -34,6 +34,7 @@ import { buildView } from '../src/array/view.js';
 import { runOp } from '../src/ops/registry.js';
 import { freeKernelMemory, kernelMemory, wasmKernelsActive } from '../src/ops/wasm-kernels.js';
 import type { ArraySpec, MissingRule, Slice } from '../src/request/chunk-request.js';
+import { mulberry32 } from '../test/support/prng.js';
 
 export type Variant = 'plain' | 'missing' | 'strided' | 'big';
 export type KernelOp = 'sum' | 'min' | 'max' | 'count';
@@ -110,17 +111,6 @@ export function measureBandwidth(bytes: number): Bandwidth {
   };
 }
 
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
-
 /** The value the `missing` variant marks; representable in every dtype. */
 const MISSING = 7;
 
@@ -131,7 +121,7 @@ const MISSING = 7;
 function makeData(dtype: DType, bytes: number): Uint8Array {
   const info = dtypeInfo(dtype);
   const buf = allocate(bytes);
-  const next = generator(bytes ^ info.itemsize);
+  const next = mulberry32(bytes ^ info.itemsize);
   if (info.family === 'float') {
     const a = new info.arrayType(buf.buffer, buf.byteOffset, bytes / info.itemsize);
     for (let i = 0; i < a.length; i++) a[i] = next() % 10 === 0 ? MISSING : 200 + (next() / 4294967296) * 120;

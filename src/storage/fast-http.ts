@@ -65,6 +65,20 @@ export interface ReadDeadline {
   expired: boolean;
 }
 
+/** One ranged GET as `stream`/`readWhole` take it. */
+export interface FastRead {
+  url: URL;
+  /** Path and query, already encoded. */
+  path: string;
+  /** Request headers, lower-case names. */
+  headers: Record<string, string>;
+  range: ByteRange;
+  signal: AbortSignal;
+  store: StoreName;
+  /** The whole read's deadline. */
+  timeoutMs: number;
+}
+
 /** Header bytes a response may have; more is declined (it is no ordinary object store answer). */
 const HEAD_BUFFER_BYTES = 16 * 1024;
 /** Idle keep-alive connections close after this, before a typical server (nginx 75 s, S3 ~20 s) drops them. */
@@ -610,15 +624,8 @@ export class FastHttpClient {
    * `get` for a URL under the read's deadline, failures classified like the undici path's; declined at once when
    * the URL is not plain http.
    */
-  async stream(
-    url: URL,
-    path: string,
-    headers: Record<string, string>,
-    req: { range: ByteRange; signal: AbortSignal },
-    store: StoreName,
-    timeoutMs: number,
-    open: OpenSink,
-  ): Promise<FastOutcome> {
+  async stream(read: FastRead, open: OpenSink): Promise<FastOutcome> {
+    const { url, path, headers, store, timeoutMs } = read;
     if (url.protocol !== 'http:') return DECLINED;
     const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const port = url.port === '' ? 80 : Number(url.port);
@@ -631,9 +638,9 @@ export class FastHttpClient {
         port,
         path,
         headers,
-        range: req.range,
+        range: read.range,
         store,
-        signal: req.signal,
+        signal: read.signal,
         open,
         deadline,
       });
@@ -642,7 +649,7 @@ export class FastHttpClient {
         store,
         host: url.host,
         expired: () => deadline.expired,
-        outer: req.signal,
+        outer: read.signal,
         timeoutMs,
       });
     }
@@ -653,12 +660,7 @@ export class FastHttpClient {
    * into its final memory, and no read allocates. The bytes, or how else the exchange ended.
    */
   async readWhole(
-    url: URL,
-    path: string,
-    headers: Record<string, string>,
-    req: { range: ByteRange; signal: AbortSignal },
-    store: StoreName,
-    timeoutMs: number,
+    read: FastRead,
     allocate: Allocate,
     release: Release,
   ): Promise<Uint8Array | Exclude<FastOutcome, { kind: 'done' }>> {
@@ -681,7 +683,7 @@ export class FastHttpClient {
       return sink;
     };
     try {
-      const outcome = await this.stream(url, path, headers, req, store, timeoutMs, open);
+      const outcome = await this.stream(read, open);
       return outcome.kind === 'done' ? out! : outcome;
     } catch (err) {
       if (out !== undefined) release(out);

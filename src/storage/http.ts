@@ -92,12 +92,7 @@ export function createHttpSource(options: Partial<HttpSourceOptions> = {}): Byte
           current = url;
           const path = `${url.pathname}${url.search}`;
           const whole = await fast.readWhole(
-            url,
-            path,
-            headers,
-            { range, signal },
-            'HTTP',
-            opts.timeoutMs,
+            { url, path, headers, range, signal, store: 'HTTP', timeoutMs: opts.timeoutMs },
             opts.allocate,
             opts.release,
           );
@@ -131,8 +126,20 @@ export function createHttpSource(options: Partial<HttpSourceOptions> = {}): Byte
     read,
     async stream(req, open) {
       // Each hop has its own deadline here; a chain that leaves plain http is declined and read whole instead.
+      const { range, signal } = req;
       const outcome = await followRedirects(req, prepare(req), (url, headers) =>
-        fast.stream(url, `${url.pathname}${url.search}`, headers, req, 'HTTP', opts.timeoutMs, open),
+        fast.stream(
+          {
+            url,
+            path: `${url.pathname}${url.search}`,
+            headers,
+            range,
+            signal,
+            store: 'HTTP',
+            timeoutMs: opts.timeoutMs,
+          },
+          open,
+        ),
       );
       return outcome.kind === 'done';
     },

@@ -5,7 +5,7 @@
 import aws4 from 'aws4';
 import { ActiveStorageError, type ErrorCode } from '../errors.js';
 import type { ByteSource, ReadRequest } from './byte-source.js';
-import { FastHttpClient } from './fast-http.js';
+import { FastHttpClient, type FastRead } from './fast-http.js';
 import { getRange } from './read-body.js';
 import {
   checkRangeSize,
@@ -103,19 +103,23 @@ export function createS3Source(options: Partial<S3SourceOptions> = {}): ByteSour
     return { endpoint, path, headers };
   }
 
+  function fastRead(req: ReadRequest, url: URL, path: string, headers: Record<string, string>): FastRead {
+    const { range, signal } = req;
+    return {
+      url,
+      path,
+      headers: lowerCaseNames(headers),
+      range,
+      signal,
+      store: 'S3',
+      timeoutMs: opts.timeoutMs,
+    };
+  }
+
   async function read(req: ReadRequest): Promise<Uint8Array> {
     const { range } = req;
     const { endpoint, path, headers } = prepare(req);
-    const whole = await fast.readWhole(
-      endpoint,
-      path,
-      lowerCaseNames(headers),
-      req,
-      'S3',
-      opts.timeoutMs,
-      opts.allocate,
-      opts.release,
-    );
+    const whole = await fast.readWhole(fastRead(req, endpoint, path, headers), opts.allocate, opts.release);
     if (whole instanceof Uint8Array) return whole;
     if (whole.kind === 'status') throw s3StatusError(whole.status, whole.text);
     return underDeadline(
@@ -146,15 +150,7 @@ export function createS3Source(options: Partial<S3SourceOptions> = {}): ByteSour
     read,
     async stream(req, open) {
       const { endpoint, path, headers } = prepare(req);
-      const outcome = await fast.stream(
-        endpoint,
-        path,
-        lowerCaseNames(headers),
-        req,
-        'S3',
-        opts.timeoutMs,
-        open,
-      );
+      const outcome = await fast.stream(fastRead(req, endpoint, path, headers), open);
       if (outcome.kind === 'status') throw s3StatusError(outcome.status, outcome.text);
       return outcome.kind === 'done';
     },

@@ -16,20 +16,9 @@ import type { MissingRule, OpResult, Slice } from '../../../src/request/chunk-re
 import { parseJson } from '../../../src/request/json.js';
 import { parseMissing } from '../../../src/request/missing.js';
 import type { BodySink } from '../../../src/storage/byte-source.js';
+import { uniform } from '../../support/prng.js';
 
 type Rng = () => number;
-
-/** mulberry32: small, seedable, good enough to pick cases. */
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Integer in [lo, hi], both included. */
 function int(rng: Rng, lo: number, hi: number): number {
@@ -363,7 +352,7 @@ const LARGE_PER_DTYPE = 3;
 describe('streamReducer matches computeChunk for any split of the body', () => {
   DTYPE_NAMES.forEach((dtype, d) => {
     it(`${dtype}: ${CASES_PER_DTYPE} small and ${LARGE_PER_DTYPE} large random cases`, () => {
-      const rng = mulberry32(0x5eed + d);
+      const rng = uniform(0x5eed + d);
       const failures: string[] = [];
       for (let i = 0; i < CASES_PER_DTYPE + LARGE_PER_DTYPE; i++) {
         const c = randomCase(rng, dtype, i >= CASES_PER_DTYPE);
@@ -486,7 +475,7 @@ describe('StreamReducer.open checks the length like the buffered path', () => {
 
 /** `n` float64 values of mixed magnitude with full mantissas, so any change of summation grouping can show. */
 function float64Body(seed: number, n: number): Uint8Array {
-  const rng = mulberry32(seed);
+  const rng = uniform(seed);
   const values = Float64Array.from(
     { length: n },
     () => (Math.exp((rng() - 0.5) * 20) * (rng() < 0.5 ? -1 : 1)) / 3,
@@ -501,7 +490,7 @@ function sumPlan(shape: number[], selection: Slice[] | undefined): ComputePlan {
 function streamed(plan: ComputePlan, body: Uint8Array, pieces: (rng: Rng) => number, seed: number): string {
   const reducer = streamReducer(plan) as StreamReducer;
   const sink = reducer.open(body.length);
-  const rng = mulberry32(seed);
+  const rng = uniform(seed);
   for (let at = 0; at < body.length; ) {
     const n = Math.min(body.length - at, pieces(rng));
     sink.write(body.subarray(at, at + n));
@@ -554,7 +543,7 @@ describe('float sums stream to the buffered answer bit for bit', () => {
 
 describe('StreamReducer.release', () => {
   it('never lets two live reducers share a read buffer, even when released twice', () => {
-    const rng = mulberry32(99);
+    const rng = uniform(99);
     const plan = basePlan({ array: { dtype: 'int16', byteOrder: 'big', shape: [70_000, 3], order: 'F' } });
     const bodies = [0, 1, 2].map(() => Uint8Array.from({ length: 420_000 }, () => int(rng, 0, 255)));
     const expected = bodies.map((b) => computeChunk(Uint8Array.from(b), plan));

@@ -27,17 +27,7 @@ import {
 import { OPS } from '../../../src/ops/registry.js';
 import { freeKernelMemory, kernelMemory, wasmKernelsActive } from '../../../src/ops/wasm-kernels.js';
 import type { MissingRule } from '../../../src/request/chunk-request.js';
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { uniform } from '../../support/prng.js';
 
 const MISSING = 7;
 const FLOAT_SPECIALS = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, 5e-324, 1e308];
@@ -247,7 +237,7 @@ describe('WASM kernels match the TypeScript kernels bit for bit', () => {
   for (const dtype of DTYPE_NAMES) {
     it(`${dtype}: lengths 0-300, strides ${STRIDES.join(' ')}, in place and copied`, () => {
       const info = dtypeInfo(dtype);
-      const rnd = random(dtype.length * 7919 + info.itemsize);
+      const rnd = uniform(dtype.length * 7919 + info.itemsize);
       const problems: string[] = [];
       for (const inKernelMemory of [true, false]) {
         const data = place(info, 3 * 301 + 8, inKernelMemory);
@@ -272,7 +262,7 @@ describe('WASM kernels match the TypeScript kernels bit for bit', () => {
 
     it(`${dtype}: long runs (pairwise halves, 2^20-element blocks, several scratch blocks)`, () => {
       const info = dtypeInfo(dtype);
-      const rnd = random(dtype.length * 104729);
+      const rnd = uniform(dtype.length * 104729);
       const problems: string[] = [];
       const length = info.isBigInt || info.family === 'float' ? 300_000 : 2_200_000;
       for (const inKernelMemory of [true, false]) {

@@ -19,7 +19,7 @@ import {
   type FastHttpOptions,
   type FastOutcome,
 } from '../../../src/storage/fast-http.js';
-import { rangeHeader } from '../../../src/storage/transport.js';
+import { rangeHeader, type StoreName } from '../../../src/storage/transport.js';
 import { type RangeServer, startRangeServer } from '../../support/range-server.js';
 import { post, type RunningApp, startApp } from '../../support/start-app.js';
 
@@ -89,9 +89,17 @@ function getKind(client: FastHttpClient, get: Parameters<FastHttpClient['get']>[
 /** `stream` as true (done) / false (declined) / the status answer. */
 function streamed(
   client: FastHttpClient,
-  ...args: Parameters<FastHttpClient['stream']>
+  url: URL,
+  path: string,
+  headers: Record<string, string>,
+  req: { range: ByteRange; signal: AbortSignal },
+  store: StoreName,
+  timeoutMs: number,
+  open: OpenSink,
 ): Promise<boolean | FastOutcome> {
-  return client.stream(...args).then((o) => (o.kind === 'status' ? o : o.kind === 'done'));
+  return client
+    .stream({ url, path, headers, range: req.range, signal: req.signal, store, timeoutMs }, open)
+    .then((o) => (o.kind === 'status' ? o : o.kind === 'done'));
 }
 
 async function settle(p: Promise<unknown>): Promise<unknown> {

@@ -661,10 +661,14 @@ async function main(): Promise<void> {
     const baselines = new Map<string, Side>();
     const directChecked = new Map<string, string | undefined>();
     // Run in order of bytes in flight, so memory the server keeps after one case (Node returns little of it)
-    // never exceeds the next case's own RSS allowance; the table keeps the logical order.
+    // never exceeds the next case's own RSS allowance; compressed cases last, because the buffered path's pooled
+    // buffers and worker threads stay for seconds after them. The table keeps the logical order.
     const inFlight = (c: Case) => {
       const obj = objects.get(c.object)!;
-      return c.concurrency * (obj.storedBytes + (obj.compression === undefined ? 0 : obj.decodedBytes));
+      const compressed = obj.compression !== undefined;
+      return (
+        (compressed ? 1e15 : 0) + c.concurrency * (obj.storedBytes + (compressed ? obj.decodedBytes : 0))
+      );
     };
     const byCase = new Map<Case, Row>();
     for (const [i, c] of [...cases].sort((a, b) => inFlight(a) - inFlight(b)).entries()) {

@@ -61,6 +61,12 @@ export interface KernelResult {
   op: KernelOp;
   gbps: number;
   bestMs: number;
+  /**
+   * Read bandwidth (memchr) measured right before and right after this dtype's runs, the larger of the two: the
+   * host's memory bandwidth drifts during a run on a shared VM (36-46 GB/s here), so each figure is compared with
+   * what the machine gave at that moment.
+   */
+  readGBps: number;
   /** Empty when consistent; otherwise what disagreed (a void figure). */
   problem: string;
 }
@@ -82,6 +88,14 @@ function bestOf(fn: () => void, prepare?: () => void): number {
 }
 
 let sink = 0;
+
+/** memchr over a filled buffer: the rate one core streams bytes in (see measureBandwidth). */
+function readRate(filled: Buffer): number {
+  const seconds = bestOf(() => {
+    sink += filled.indexOf(1);
+  });
+  return filled.length / seconds / 1e9;
+}
 
 export function measureBandwidth(bytes: number): Bandwidth {
   // Filled, not zeroed: untouched zero pages all map to one physical page, which would be read from cache.
@@ -171,8 +185,11 @@ export function runKernels(o: KernelOptions): {
 } {
   const bytes = o.mib * 1024 * 1024;
   const bandwidth = measureBandwidth(bytes);
+  const reference = Buffer.alloc(bytes, 2);
   const results: KernelResult[] = [];
   for (const dtype of o.dtypes) {
+    const before = readRate(reference);
+    const first = results.length;
     const info = dtypeInfo(dtype);
     const n = bytes / info.itemsize;
     const little = makeData(dtype, bytes);
@@ -211,9 +228,19 @@ export function runKernels(o: KernelOptions): {
         if (expectCount >= 0 && answer!.counts[0] !== expectCount) {
           problem = `count ${answer!.counts[0]} where ${expectCount} elements were selected`;
         }
-        results.push({ dtype, variant, op, gbps: bytes / seconds / 1e9, bestMs: seconds * 1000, problem });
+        results.push({
+          dtype,
+          variant,
+          op,
+          gbps: bytes / seconds / 1e9,
+          bestMs: seconds * 1000,
+          readGBps: 0,
+          problem,
+        });
       }
     }
+    const local = Math.max(before, readRate(reference));
+    for (const r of results.slice(first)) r.readGBps = local;
     freeKernelMemory(little);
     if (work !== undefined) freeKernelMemory(work);
   }

@@ -8,7 +8,7 @@
 import type { BufferPool } from './buffer-pool.js';
 import { computePlan, expectedBytesOf, hasCodecs } from './compute/chunk.js';
 import type { ComputePool } from './compute/pool.js';
-import { STREAM_BUFFER_BYTES, streamReducer } from './compute/stream.js';
+import { STREAM_MEMORY_BYTES, streamReducer } from './compute/stream.js';
 import type { MemoryBudget } from './memory-budget.js';
 import type { ChunkRequest, OpResult } from './request/chunk-request.js';
 import type { ByteSource } from './storage/byte-source.js';
@@ -47,7 +47,7 @@ export async function runChunk(
   const read = { location: req.location, range: req.range, credentials: req.credentials, signal };
   const reducer = deps.storage.stream === undefined ? undefined : streamReducer(plan);
   if (reducer !== undefined) {
-    const release = await deps.memory.acquire(STREAM_BUFFER_BYTES, signal);
+    const release = await deps.memory.acquire(STREAM_MEMORY_BYTES, signal);
     try {
       if (await deps.storage.stream!(read, (length) => reducer.open(length))) return reducer.finish();
     } finally {

@@ -29,6 +29,8 @@ const PAD = 16;
  */
 const MAX_PENDING = BLOCK_ELEMENTS * 8 + 8;
 const CAPACITY = PAD + MAX_PENDING + STREAM_BUFFER_BYTES;
+/** What one streamed request holds in memory: its read buffer. */
+export const STREAM_MEMORY_BYTES = CAPACITY;
 
 export interface StreamReducer {
   /** Checks the body's length against the request and returns where it goes; throws INVALID_REQUEST on a mismatch. */
@@ -92,7 +94,8 @@ function selectedView(shape: number[], plan: ComputePlan): NdView {
 }
 
 class StreamingReduction implements StreamReducer, BodySink {
-  private buffer = takeBuffer();
+  /** Taken in open(): a reducer that never gets a body (refused by the memory budget, aborted) holds none. */
+  private buffer: Uint8Array = RELEASED;
   private reduction: FullReduction | undefined;
   private readonly swap: boolean;
   /** Element address of the byte at PAD. */
@@ -122,6 +125,7 @@ class StreamingReduction implements StreamReducer, BodySink {
     );
     this.elements = length / itemsize;
     const view = selectedView(shape ?? [this.elements], this.plan);
+    if (this.buffer === RELEASED) this.buffer = takeBuffer();
     this.reduction = new FullReduction(
       this.spec,
       this.info,

@@ -12,6 +12,7 @@ import { DTYPE_NAMES, type DType, dtypeInfo } from '../../../src/array/dtype.js'
 import { type ComputePlan, computeChunk } from '../../../src/compute/chunk.js';
 import { STREAM_BUFFER_BYTES, type StreamReducer, streamReducer } from '../../../src/compute/stream.js';
 import { ActiveStorageError } from '../../../src/errors.js';
+import { freeKernelMemory, kernelMemory } from '../../../src/ops/wasm-kernels.js';
 import type { MissingRule, OpResult, Slice } from '../../../src/request/chunk-request.js';
 import { parseJson } from '../../../src/request/json.js';
 import { parseMissing } from '../../../src/request/missing.js';
@@ -538,6 +539,27 @@ describe('float sums stream to the buffered answer bit for bit', () => {
       if (streamed(plan, body, () => body.length, seed) !== expected) differing.push(seed);
     }
     assert.deepEqual(differing, []);
+  });
+});
+
+describe('a reducer that never gets a body', () => {
+  it('takes no read buffer, so reducers refused by the memory budget cannot use up the kernel memory', () => {
+    const plan = basePlan();
+    // Far more than the kernel memory holds read buffers for (~100 at the default 32 MiB).
+    // Made and dropped without release(), as when the memory budget refuses the request before it starts.
+    for (let i = 0; i < 500; i++) streamReducer(plan);
+    const reducer = streamReducer(plan) as StreamReducer;
+    const sink = reducer.open(48);
+    const probe = kernelMemory(16);
+    if (probe !== undefined) {
+      assert.equal(
+        sink.readBuffer().buffer,
+        probe.buffer,
+        'the read buffer still comes from the kernel memory',
+      );
+      freeKernelMemory(probe);
+    }
+    reducer.release();
   });
 });
 

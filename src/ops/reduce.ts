@@ -14,7 +14,7 @@ import { coalesce, gatherView, type NdView, productOf, storedElements } from '..
 import { ActiveStorageError } from '../errors.js';
 import type { MissingRule } from '../request/chunk-request.js';
 import { Acc, attachWords, familyOf, type ReduceSpec } from './op-spec.js';
-import { FullReduction } from './stream-reduce.js';
+import { FullReduction, fullRunLength } from './stream-reduce.js';
 import { wasmFold } from './wasm-kernels.js';
 
 export interface Reduction {
@@ -111,7 +111,7 @@ export function reduceView(
 
   if (keptShape.length === 0) {
     // The walk a streamed body gets too (stream-reduce.ts), so both paths give the same bytes.
-    const { fold, data } = folds(Number.POSITIVE_INFINITY);
+    const { fold, data } = folds(fullRunLength(view));
     const whole = new FullReduction(spec, info, fold, plan, view);
     whole.fold(data, 0, data.length, true);
     whole.finish(out);

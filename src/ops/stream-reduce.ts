@@ -18,6 +18,45 @@ import type { AnyFold, AnyPlan } from './reduce.js';
 /** Fold pieces of order-sensitive reductions end at multiples of this element address. */
 export const BLOCK_ELEMENTS = 8192;
 
+/** The walk of a full reduction: strided runs in increasing address order (see the header). */
+interface Walk {
+  first: number;
+  count: number;
+  outerLen: number[];
+  outerStride: number[];
+  runLen: number;
+  runStride: number;
+}
+
+function walkOf(view: Pick<NdView, 'shape' | 'strides' | 'offset'>): Walk {
+  let first = view.offset;
+  let count = 1;
+  const dims: { len: number; stride: number }[] = [];
+  for (let d = 0; d < view.shape.length; d++) {
+    const len = view.shape[d]!;
+    let stride = view.strides[d]!;
+    count *= len;
+    if (stride < 0 && len > 0) {
+      first += (len - 1) * stride;
+      stride = -stride;
+    }
+    if (len !== 1) dims.push({ len, stride });
+  }
+  dims.sort((a, b) => b.stride - a.stride);
+  const walk = coalesce(
+    dims.map((d) => d.len),
+    dims.map((d) => d.stride),
+  );
+  const runLen = walk.shape.pop() ?? 1;
+  const runStride = walk.strides.pop() ?? 1;
+  return { first, count, outerLen: walk.shape, outerStride: walk.strides, runLen, runStride };
+}
+
+/** Elements per run of a full reduction's walk: what a kernel gets per call (at most). */
+export function fullRunLength(view: Pick<NdView, 'shape' | 'strides' | 'offset'>): number {
+  return walkOf(view).runLen;
+}
+
 export class FullReduction {
   readonly acc = new Acc();
   /** Selected elements in all, and folded so far. */
@@ -41,33 +80,16 @@ export class FullReduction {
     private readonly plan: AnyPlan,
     view: Pick<NdView, 'shape' | 'strides' | 'offset'>,
   ) {
-    let first = view.offset;
-    let count = 1;
-    const dims: { len: number; stride: number }[] = [];
-    for (let d = 0; d < view.shape.length; d++) {
-      const len = view.shape[d]!;
-      let stride = view.strides[d]!;
-      count *= len;
-      if (stride < 0 && len > 0) {
-        first += (len - 1) * stride;
-        stride = -stride;
-      }
-      if (len !== 1) dims.push({ len, stride });
-    }
-    dims.sort((a, b) => b.stride - a.stride);
-    const walk = coalesce(
-      dims.map((d) => d.len),
-      dims.map((d) => d.stride),
-    );
-    this.runLen = walk.shape.pop() ?? 1;
-    this.runStride = walk.strides.pop() ?? 1;
-    this.outerLen = walk.shape;
-    this.outerStride = walk.strides;
+    const walk = walkOf(view);
+    this.runLen = walk.runLen;
+    this.runStride = walk.runStride;
+    this.outerLen = walk.outerLen;
+    this.outerStride = walk.outerStride;
     this.outerIdx = new Array<number>(this.outerLen.length).fill(0);
-    this.count = count;
-    this.runBase = first;
-    this.next = first;
-    this.leftInRun = count === 0 ? 0 : this.runLen;
+    this.count = walk.count;
+    this.runBase = walk.first;
+    this.next = walk.first;
+    this.leftInRun = walk.count === 0 ? 0 : this.runLen;
     const orderSensitive = info.family === 'float' && (spec.name === 'sum' || spec.name === 'mean');
     this.block = orderSensitive ? BLOCK_ELEMENTS : Number.POSITIVE_INFINITY;
     spec.identity(this.acc, info);

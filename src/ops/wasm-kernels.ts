@@ -11,7 +11,7 @@
  * kernel (bench/kernels.ts), else the TypeScript kernel runs.
  *
  * `S3AS_KERNELS=ts` disables the WASM folds (the tests use it to run the numpy fixtures through both kernel sets);
- * `S3AS_KERNEL_ARENA_MIB` sizes the memory (default 32 MiB: 64 read buffers of 256 KiB, plus the scratch).
+ * `S3AS_KERNEL_ARENA_MIB` sizes the memory (default 32 MiB: ~100 stream read buffers of 320 KiB, plus the scratch).
  */
 import { readFileSync } from 'node:fs';
 import { swapBytesInPlace } from '../array/byte-order.js';

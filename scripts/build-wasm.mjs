@@ -17,7 +17,7 @@ try {
   asc = createRequire(import.meta.url).resolve('assemblyscript/bin/asc.js');
 } catch {
   process.stderr.write('build-wasm: assemblyscript is not installed; the TypeScript kernels will be used\n');
-  process.exit(0);
+  process.exit(process.env.S3AS_REQUIRE_WASM === '1' ? 1 : 0);
 }
 const args = [
   asc,

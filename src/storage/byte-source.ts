@@ -36,10 +36,10 @@ export interface ByteSource {
    */
   read(req: ReadRequest): Promise<Uint8Array>;
   /**
-   * Streams exactly the requested bytes through `open(length)`'s sink when the transport can do it cheaply.
-   * Resolves false, before any sink was opened, when it cannot (another scheme, a redirect, an error status, no
-   * free connection): the caller then uses `read`, which reports any error in full. Optional: sources that only
-   * read whole (files, test doubles) leave it out.
+   * Streams exactly the requested bytes through `open(length)`'s sink, following redirects; rejects like `read`
+   * (an error status is an `ActiveStorageError`). Resolves false, before any sink was opened, when the transport
+   * cannot stream this read (https, an answer only the general client should judge): the caller then uses `read`.
+   * Optional: sources that only read whole (files, test doubles) leave it out.
    */
   stream?(req: ReadRequest, open: OpenSink): Promise<boolean>;
   /** Closes pooled connections. */

@@ -21,9 +21,11 @@ import type { ByteRange } from '../request/chunk-request.js';
 import type { BodySink, OpenSink } from './byte-source.js';
 import {
   type Allocate,
+  abortReason,
   classifyFailure,
   type Release,
   type StoreName,
+  shortRead,
   tooLarge,
   upstreamError,
 } from './transport.js';
@@ -34,7 +36,7 @@ export interface FastHttpOptions {
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
-  /** Longest body accepted (TOO_LARGE beyond), as on the undici path, though a streamed body is never held. */
+  /** Longest body accepted (TOO_LARGE beyond), as on the undici path; a body of unannounced length holds at most this. */
   maxBytes: number;
   lookup?: LookupFunction | undefined;
 }
@@ -100,8 +102,6 @@ export type FastOutcome =
   | { kind: 'declined' }
   | { kind: 'status'; status: number; location: string | undefined; text: string };
 
-type Outcome = FastOutcome;
-
 const DONE: FastOutcome = { kind: 'done' };
 const DECLINED: FastOutcome = { kind: 'declined' };
 
@@ -109,9 +109,9 @@ const DECLINED: FastOutcome = { kind: 'declined' };
 const ERROR_BODY_LIMIT = 65_536;
 
 /**
- * A body read whole before anything is done with it: the start of an error or redirect answer ('status'), or a
- * 200/206 whose length is not announced ('data': chunked, or delimited by the close), which goes to the sink once
- * complete. How it is delimited and what was kept; the connection is closed afterwards.
+ * A body read before anything is done with it: the start of an error or redirect answer ('status'), or a 200/206
+ * whose length is not announced ('data': chunked, or delimited by the close), whose asked window goes to the sink
+ * once complete. Read incrementally, keeping only what is needed; the connection is closed afterwards.
  */
 interface BufferedBody {
   kind: 'status' | 'data';
@@ -120,14 +120,13 @@ interface BufferedBody {
   framing: 'length' | 'chunked' | 'close';
   /** Body bytes still to come ('length'). */
   remaining: number;
-  /** Raw bytes received (chunk framing included when 'chunked'). */
-  raw: Buffer[];
-  rawBytes: number;
+  dechunker: Dechunker | undefined;
+  kept: Window;
 }
 
 interface Exchange {
   get: FastGet;
-  resolve: (outcome: Outcome) => void;
+  resolve: (outcome: FastOutcome) => void;
   reject: (err: unknown) => void;
   /** Response head bytes seen so far (only when the head spans reads). */
   head: Buffer | undefined;
@@ -138,7 +137,7 @@ interface Exchange {
   answered: boolean;
   /** Body bytes still to be skipped before the asked ones (a 200 to a ranged read). */
   skip: number;
-  /** Set while the body of an error or redirect answer is read. */
+  /** Set while a body of an error or redirect answer, or of unannounced length, is read. */
   buffered: BufferedBody | undefined;
   /** The phase timeout (connect, then headers) or, once the headers are in, the read's deadline. */
   timer: NodeJS.Timeout | undefined;
@@ -178,7 +177,7 @@ class Connection {
       const ex = this.exchange;
       if (ex === undefined) return;
       // An error body without a length, or cut short: what arrived is all the text there is.
-      if (ex.buffered !== undefined) this.endBuffered(ex, ex.buffered);
+      if (ex.buffered !== undefined) this.endBuffered(ex, ex.buffered, false);
       else this.fail(closedEarly(ex));
     });
     this.socket.on('timeout', () => {
@@ -205,8 +204,7 @@ class Connection {
     }
     ex.answered = true;
     try {
-      if (ex.buffered !== undefined)
-        this.onBuffered(ex, ex.buffered, Buffer.from(buf.buffer, buf.byteOffset, n));
+      if (ex.buffered !== undefined) this.onBuffered(ex, ex.buffered, buf.subarray(0, n));
       else if (ex.sink === undefined) this.onHead(ex, buf.subarray(0, n));
       else if (buf === this.headBuffer) this.deliver(ex, buf.subarray(0, n));
       else {
@@ -238,26 +236,47 @@ class Connection {
       return;
     }
     const response = parseHead(head.toString('latin1', 0, end));
-    // Chunked with a Content-Length as well is a request-smuggling shape: declined, for undici to refuse.
+    // An interim answer (1xx) is followed by the real one: undici's to handle.
+    if (response !== undefined && response.status < 200) {
+      this.decline(ex);
+      return;
+    }
+    // (Chunked with a Content-Length as well, a request-smuggling shape, is announced: acceptedRange declines it.)
     const unannounced =
       response !== undefined &&
-      (response.chunked ? response.contentLength === undefined : response.contentLength === undefined) &&
+      response.contentLength === undefined &&
       (response.status === 200 ||
         (response.status === 206 && response.contentRange?.start === ex.get.range.offset));
     if (response !== undefined && ((response.status !== 200 && response.status !== 206) || unannounced)) {
       ex.head = undefined;
       this.socket.setTimeout(this.client.options.bodyTimeoutMs);
+      const { range, store } = ex.get;
+      // 204 and 304 have no body, whatever their headers say.
+      const bodiless = response.status === 204 || response.status === 304;
       const buffered: BufferedBody = {
         kind: unannounced ? 'data' : 'status',
         status: response.status,
         location: response.location,
-        framing: response.chunked ? 'chunked' : response.contentLength !== undefined ? 'length' : 'close',
-        remaining: response.contentLength ?? 0,
-        raw: [],
-        rawBytes: 0,
+        framing: bodiless
+          ? 'length'
+          : response.chunked
+            ? 'chunked'
+            : response.contentLength !== undefined
+              ? 'length'
+              : 'close',
+        remaining: bodiless ? 0 : (response.contentLength ?? 0),
+        dechunker: response.chunked && !bodiless ? new Dechunker() : undefined,
+        kept: unannounced
+          ? new Window(
+              response.status === 206 ? 0 : range.offset,
+              range.size,
+              this.client.options.maxBytes,
+              store,
+            )
+          : new Window(0, ERROR_BODY_LIMIT, ERROR_BODY_LIMIT, store),
       };
       ex.buffered = buffered;
-      this.onBuffered(ex, buffered, Buffer.from(head.subarray(end + 4)));
+      this.onBuffered(ex, buffered, head.subarray(end + 4));
       return;
     }
     const accepted = response === undefined ? undefined : acceptedRange(response, ex.get.range);
@@ -296,67 +315,46 @@ class Connection {
     if (ex.remaining === 0) this.finish(ex);
   }
 
-  /**
-   * Keeps a body read whole: an error text until it is complete or long enough; data until it is complete (at
-   * most the object bytes a read may hold, past the skipped prefix).
-   */
-  private onBuffered(ex: Exchange, body: BufferedBody, bytes: Buffer): void {
-    if (bytes.length > 0) {
-      // Copied: the connection's read buffer is reused by the next read.
-      body.raw.push(Buffer.from(bytes));
-      body.rawBytes += bytes.length;
-    }
-    const limit = body.kind === 'status' ? ERROR_BODY_LIMIT : Number.POSITIVE_INFINITY;
-    if (body.kind === 'data') {
-      const { maxBytes } = this.client.options;
-      // Chunk framing adds a few bytes per chunk; a body this far past the cap is too large however it is framed.
-      const cap = ex.get.range.offset + maxBytes + (body.framing === 'chunked' ? 1024 * 1024 : 0);
-      if (body.rawBytes > cap) throw tooLarge(body.rawBytes - ex.get.range.offset, maxBytes, ex.get.store);
-    }
-    if (body.framing === 'length') {
-      body.remaining -= bytes.length;
-      if (body.remaining <= 0 || body.rawBytes >= limit) this.endBuffered(ex, body);
-    } else if (body.framing === 'chunked') {
-      const decoded = dechunk(Buffer.concat(body.raw));
-      if (decoded.complete || decoded.bytes.length >= limit || body.rawBytes >= 2 * limit) {
-        this.endBuffered(ex, body);
-      }
-    } else if (body.rawBytes >= limit) this.endBuffered(ex, body);
+  /** Takes the next bytes of a buffered body; settles once it is complete, or once enough of it is kept. */
+  private onBuffered(ex: Exchange, body: BufferedBody, bytes: Uint8Array): void {
+    let complete = false;
+    if (body.dechunker !== undefined) {
+      body.dechunker.push(bytes, (data) => body.kept.push(data));
+      complete = body.dechunker.complete;
+    } else if (body.framing === 'length') {
+      const take = Math.min(bytes.length, body.remaining);
+      body.kept.push(bytes.subarray(0, take));
+      body.remaining -= take;
+      complete = body.remaining === 0;
+    } else body.kept.push(bytes);
+    if (complete || body.kept.full) this.endBuffered(ex, body, true);
   }
 
   /**
-   * Settles a body read whole: the status and the kept text, or the asked window of the data through the sink.
-   * The connection is not reused (the body may be unread). Failures are the exchange's.
+   * Settles a buffered body: the status and the kept text, or the asked window of the data through the sink.
+   * `ended` is false when the connection closed first, which only a close-delimited body may do. The connection
+   * is not reused (the rest of the body may be unread). Failures are the exchange's.
    */
-  endBuffered(ex: Exchange, body: BufferedBody): void {
+  endBuffered(ex: Exchange, body: BufferedBody, ended: boolean): void {
     try {
       this.detach(ex);
       this.socket.destroy();
-      const raw = Buffer.concat(body.raw);
-      const decoded = body.framing === 'chunked' ? dechunk(raw) : { bytes: raw, complete: true };
       if (body.kind === 'status') {
-        const text = decoded.bytes.subarray(0, ERROR_BODY_LIMIT).toString('utf8');
+        const text = body.kept.bytes().toString('utf8');
         ex.resolve({ kind: 'status', status: body.status, location: body.location, text });
         return;
       }
-      if (!decoded.complete) {
-        throw Object.assign(new Error('the connection closed before the last chunk of the body'), {
+      if (!ended && body.framing !== 'close' && !body.kept.full) {
+        throw Object.assign(new Error('the connection closed before the end of the body'), {
           code: 'ECONNRESET',
         });
       }
       const { range, store } = ex.get;
-      if (body.status === 206 && range.size !== undefined && decoded.bytes.length > range.size) {
-        throw upstreamError('UPSTREAM_ERROR', store, [
-          `asked for ${range.size} bytes, the store sent ${decoded.bytes.length}`,
-        ]);
+      const length = range.size ?? body.kept.length;
+      if (body.kept.length < length || (length === 0 && range.offset > 0)) {
+        throw shortRead(range, body.kept.length, store);
       }
-      // A 206 starts at the offset (checked with the head); a 200 is the whole object.
-      const skip = body.status === 206 ? 0 : range.offset;
-      const available = Math.max(0, decoded.bytes.length - skip);
-      const length = range.size ?? available;
-      if (available < length || (length === 0 && range.offset > 0)) throw shortRead(range, available, store);
-      if (length > this.client.options.maxBytes) throw tooLarge(length, this.client.options.maxBytes, store);
-      ex.get.open(length).write(decoded.bytes.subarray(skip, skip + length));
+      ex.get.open(length).write(body.kept.bytes());
       ex.resolve(DONE);
     } catch (err) {
       ex.reject(err);
@@ -402,7 +400,8 @@ class Connection {
     }
     ex.timer = setTimeout(() => {
       if (this.exchange !== ex) return;
-      if (ex.sink === undefined) this.fail(timeoutError(message));
+      // Once the head is in (a sink opened, or a body being read whole) only the read's deadline applies.
+      if (ex.sink === undefined && ex.buffered === undefined) this.fail(timeoutError(message));
       else this.armDeadline(ex);
     }, phaseMs);
   }
@@ -475,8 +474,8 @@ export class FastHttpClient {
   constructor(readonly options: FastHttpOptions) {}
 
   /** Streams the body into `get.open(length)`'s sink; declined before any sink is opened when it can't. */
-  get(get: FastGet): Promise<Outcome> {
-    return new Promise<Outcome>((resolve, reject) => {
+  get(get: FastGet): Promise<FastOutcome> {
+    return new Promise<FastOutcome>((resolve, reject) => {
       const ex: Exchange = {
         get,
         resolve,
@@ -751,7 +750,6 @@ function parseHead(text: string): ResponseHead | undefined {
   return head;
 }
 
-/** The body length when the answer is exactly the bytes asked for; otherwise the undici path decides. */
 /**
  * Where the asked bytes are in a 200/206 body: `skip` bytes, then `length` of them (a 200 to a ranged read is the
  * whole object, from which the window is cut). `undefined` when the answer is not exactly the bytes asked for or
@@ -774,33 +772,88 @@ function acceptedRange(head: ResponseHead, range: ByteRange): { skip: number; le
 }
 
 /**
- * The data of a chunked body as far as it has arrived (extensions and trailers ignored); `complete` once the last
- * chunk was seen. Only error bodies are read this way, at most a few tens of KiB.
+ * Chunked transfer coding, decoded as bytes arrive (extensions and trailers ignored). Only bodies of unannounced
+ * length take this path; the framing lines are short, the data is passed on in slices.
  */
-function dechunk(raw: Buffer): { bytes: Buffer; complete: boolean } {
-  const parts: Buffer[] = [];
-  let at = 0;
-  for (;;) {
-    const lineEnd = raw.indexOf('\r\n', at, 'latin1');
-    if (lineEnd < 0) break;
-    const size = Number.parseInt(raw.toString('latin1', at, lineEnd).split(';')[0]!.trim(), 16);
-    if (!Number.isFinite(size) || size < 0) break;
-    if (size === 0) return { bytes: Buffer.concat(parts), complete: true };
-    const start = lineEnd + 2;
-    const available = Math.min(size, raw.length - start);
-    parts.push(raw.subarray(start, start + available));
-    if (available < size) break;
-    at = start + size + 2;
+class Dechunker {
+  complete = false;
+  private state: 'size' | 'data' | 'data-end' | 'trailer' = 'size';
+  private line = '';
+  private left = 0;
+
+  push(bytes: Uint8Array, onData: (data: Uint8Array) => void): void {
+    let i = 0;
+    while (i < bytes.length && !this.complete) {
+      if (this.state === 'data') {
+        const take = Math.min(this.left, bytes.length - i);
+        onData(bytes.subarray(i, i + take));
+        i += take;
+        this.left -= take;
+        if (this.left === 0) this.state = 'data-end';
+        continue;
+      }
+      const c = bytes[i++]!;
+      if (c !== 0x0a) {
+        this.line += String.fromCharCode(c);
+        if (this.line.length > 4096) throw protocolError('a chunk framing line longer than 4 KiB');
+        continue;
+      }
+      const line = this.line.endsWith('\r') ? this.line.slice(0, -1) : this.line;
+      this.line = '';
+      if (this.state === 'data-end') {
+        if (line !== '') throw protocolError('chunk data longer than its size');
+        this.state = 'size';
+      } else if (this.state === 'size') {
+        const size = Number.parseInt(line.split(';')[0]!.trim(), 16);
+        if (!Number.isSafeInteger(size) || size < 0)
+          throw protocolError(`a chunk size line "${line.slice(0, 40)}"`);
+        if (size === 0) this.state = 'trailer';
+        else {
+          this.left = size;
+          this.state = 'data';
+        }
+      } else if (line === '') this.complete = true;
+    }
   }
-  return { bytes: Buffer.concat(parts), complete: false };
 }
 
-/** Worded as the undici path's (read-body.ts) so that a client sees the same error from either. */
-function shortRead(range: ByteRange, got: number, store: StoreName) {
-  const wanted = range.size === undefined ? 'bytes' : `${range.size} bytes`;
-  return upstreamError('UPSTREAM_BAD_REQUEST', store, [
-    `short read: asked for ${wanted} at offset ${range.offset}, the object has ${got} bytes there`,
-  ]);
+function protocolError(what: string): Error {
+  return Object.assign(new Error(`the store sent ${what}`), { code: 'HPE_INVALID_CHUNK_SIZE' });
+}
+
+/**
+ * The bytes of a buffered body that are kept: `skip` bytes dropped, then at most `want` (when the read names a
+ * size) or at most `cap` (beyond it the body is too large) copied out of the connection's reused read buffer.
+ */
+class Window {
+  private readonly parts: Buffer[] = [];
+  length = 0;
+
+  constructor(
+    private skip: number,
+    private readonly want: number | undefined,
+    private readonly cap: number,
+    private readonly store: StoreName,
+  ) {}
+
+  get full(): boolean {
+    return this.want !== undefined && this.length >= this.want;
+  }
+
+  push(data: Uint8Array): void {
+    const skipped = Math.min(this.skip, data.length);
+    this.skip -= skipped;
+    const room = (this.want ?? this.cap + 1) - this.length;
+    const take = Math.min(data.length - skipped, room);
+    if (take <= 0) return;
+    this.parts.push(Buffer.from(data.subarray(skipped, skipped + take)));
+    this.length += take;
+    if (this.want === undefined && this.length > this.cap) throw tooLarge(this.length, this.cap, this.store);
+  }
+
+  bytes(): Buffer {
+    return Buffer.concat(this.parts, this.length);
+  }
 }
 
 function hostHeader(hostname: string, port: number): string {
@@ -823,9 +876,4 @@ function closedEarly(ex: Exchange): Error {
       ? 'the connection closed before the response headers'
       : `the connection closed with ${ex.remaining} body bytes still to come`;
   return Object.assign(new Error(message), { code: 'ECONNRESET' });
-}
-
-function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new DOMException('the read was aborted', 'AbortError');
 }

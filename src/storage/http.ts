@@ -125,22 +125,17 @@ export function createHttpSource(options: Partial<HttpSourceOptions> = {}): Byte
   return {
     read,
     async stream(req, open) {
-      // Each hop has its own deadline here; a chain that leaves plain http is declined and read whole instead.
+      // One deadline for the whole chain, as on the buffered path; a chain that leaves plain http is declined and
+      // read whole instead.
       const { range, signal } = req;
-      const outcome = await followRedirects(req, prepare(req), (url, headers) =>
-        fast.stream(
-          {
-            url,
-            path: `${url.pathname}${url.search}`,
-            headers,
-            range,
-            signal,
-            store: 'HTTP',
-            timeoutMs: opts.timeoutMs,
-          },
+      const deadlineAt = performance.now() + opts.timeoutMs;
+      const outcome = await followRedirects(req, prepare(req), (url, headers) => {
+        const timeoutMs = Math.max(1, Math.round(deadlineAt - performance.now()));
+        return fast.stream(
+          { url, path: `${url.pathname}${url.search}`, headers, range, signal, store: 'HTTP', timeoutMs },
           open,
-        ),
-      );
+        );
+      });
       return outcome.kind === 'done';
     },
     close: async () => {

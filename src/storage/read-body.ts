@@ -22,7 +22,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { ByteRange } from '../request/chunk-request.js';
-import { type Allocate, type Release, type StoreName, tooLarge, upstreamError } from './transport.js';
+import {
+  type Allocate,
+  abortReason,
+  type Release,
+  type StoreName,
+  shortRead,
+  tooLarge,
+  upstreamError,
+} from './transport.js';
 
 export interface RangeGet {
   origin: string;
@@ -59,11 +67,6 @@ export function getRange(agent: Dispatcher, get: RangeGet): Promise<RangeRespons
     get.signal.addEventListener('abort', handler.onAbort, { once: true });
     agent.dispatch({ origin: get.origin, path: get.path, method: 'GET', headers: get.headers }, handler);
   });
-}
-
-function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new DOMException('the read was aborted', 'AbortError');
 }
 
 /** Where the body goes, decided once the status and headers are known. */
@@ -300,13 +303,6 @@ class RangeHandler implements Dispatcher.DispatchHandler {
 function errorResponse(sink: Extract<Sink, { kind: 'error' }>, limit: number): RangeResponse {
   const text = Buffer.concat(sink.chunks).subarray(0, limit).toString('utf8');
   return { ok: false, statusCode: sink.statusCode, headers: sink.headers, text };
-}
-
-function shortRead(range: ByteRange, got: number, store: StoreName) {
-  const wanted = range.size === undefined ? 'bytes' : `${range.size} bytes`;
-  return upstreamError('UPSTREAM_BAD_REQUEST', store, [
-    `short read: asked for ${wanted} at offset ${range.offset}, the object has ${got} bytes there`,
-  ]);
 }
 
 function parseLength(value: string | string[] | undefined): number | undefined {

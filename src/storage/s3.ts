@@ -119,12 +119,14 @@ export function createS3Source(options: Partial<S3SourceOptions> = {}): ByteSour
   async function read(req: ReadRequest): Promise<Uint8Array> {
     const { range } = req;
     const { endpoint, path, headers } = prepare(req);
+    const startedAt = performance.now();
     const whole = await fast.readWhole(fastRead(req, endpoint, path, headers), opts.allocate, opts.release);
     if (whole instanceof Uint8Array) return whole;
     if (whole.kind === 'status') throw s3StatusError(whole.status, whole.text);
+    // Declined by the fast client: undici gets what is left of the read's time.
     return underDeadline(
       req.signal,
-      opts.timeoutMs,
+      Math.max(1, Math.round(opts.timeoutMs - (performance.now() - startedAt))),
       'S3',
       () => endpoint.host,
       async (signal) => {

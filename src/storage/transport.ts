@@ -251,3 +251,17 @@ export async function underDeadline<T>(
     deadline.dispose();
   }
 }
+
+/** Why a read was aborted: the signal's own reason when it is an Error. */
+export function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new DOMException('the read was aborted', 'AbortError');
+}
+
+/** Fewer bytes at the offset than the read asked for (API.md §9: 400), worded the same by both HTTP clients. */
+export function shortRead(range: ByteRange, got: number, store: StoreName): ActiveStorageError {
+  const wanted = range.size === undefined ? 'bytes' : `${range.size} bytes`;
+  return upstreamError('UPSTREAM_BAD_REQUEST', store, [
+    `short read: asked for ${wanted} at offset ${range.offset}, the object has ${got} bytes there`,
+  ]);
+}

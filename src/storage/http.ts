@@ -12,6 +12,7 @@ import { getRange } from './read-body.js';
 import {
   checkRangeSize,
   createAgent,
+  parseHttpUrl,
   rangeHeader,
   type TransportOptions,
   transportDefaults,
@@ -41,7 +42,7 @@ export function createHttpSource(options: Partial<HttpSourceOptions> = {}): Byte
       throw new ActiveStorageError('INTERNAL', `the HTTP source was handed a ${location.kind} location`);
     }
     checkRangeSize(range, opts.maxBytes, 'HTTP');
-    const url = parseHttpUrl(location.url);
+    const url = parseHttpUrl(location.url, '');
     const headers: Record<string, string> = {};
     const byteRange = rangeHeader(range);
     if (byteRange !== undefined) headers.range = byteRange;
@@ -178,18 +179,6 @@ function bodyExcerpt(body: string, credentials: Credentials | undefined): string
 
 function basic(credentials: Credentials): string {
   return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`;
-}
-
-function parseHttpUrl(raw: string): URL {
-  try {
-    const url = new URL(raw);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return url;
-  } catch {
-    // Reported below.
-  }
-  throw new ActiveStorageError('INVALID_REQUEST', 'request data is not valid', {
-    causedBy: ['url: must be an absolute http:// or https:// URL'],
-  });
 }
 
 function redirectTarget(location: string, base: URL): URL {

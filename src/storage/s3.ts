@@ -10,6 +10,7 @@ import { getRange } from './read-body.js';
 import {
   checkRangeSize,
   createAgent,
+  parseHttpUrl,
   rangeHeader,
   type TransportOptions,
   transportDefaults,
@@ -74,7 +75,7 @@ export function createS3Source(options: Partial<S3SourceOptions> = {}): ByteSour
       throw new ActiveStorageError('INTERNAL', `the S3 source was handed a ${location.kind} location`);
     }
     checkRangeSize(range, opts.maxBytes, 'S3');
-    const endpoint = parseEndpoint(location.endpoint);
+    const endpoint = parseHttpUrl(location.endpoint, 'the S3 endpoint');
     // The endpoint's own path prefix (a store behind a reverse proxy) is re-encoded the same way, so the path
     // sent and the path signed are one string.
     const prefix = endpoint.pathname
@@ -198,18 +199,6 @@ function lowerCaseNames(headers: Record<string, string>): Record<string, string>
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
   return out;
-}
-
-function parseEndpoint(endpoint: string): URL {
-  try {
-    const url = new URL(endpoint);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return url;
-  } catch {
-    // Reported below with the same words as an unsupported scheme.
-  }
-  throw new ActiveStorageError('INVALID_REQUEST', 'request data is not valid', {
-    causedBy: ['url: the S3 endpoint must be an absolute http:// or https:// URL'],
-  });
 }
 
 function safeDecode(segment: string): string {

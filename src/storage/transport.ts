@@ -265,3 +265,16 @@ export function shortRead(range: ByteRange, got: number, store: StoreName): Acti
     `short read: asked for ${wanted} at offset ${range.offset}, the object has ${got} bytes there`,
   ]);
 }
+
+/** `raw` as an absolute http(s) URL, or a 400 whose cause says what `subject` (may be empty) must be. */
+export function parseHttpUrl(raw: string, subject: string): URL {
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url;
+  } catch {
+    // Reported below with the same words as an unsupported scheme.
+  }
+  throw new ActiveStorageError('INVALID_REQUEST', 'request data is not valid', {
+    causedBy: [`url: ${subject === '' ? '' : `${subject} `}must be an absolute http:// or https:// URL`],
+  });
+}
